@@ -1,0 +1,365 @@
+"""The station API (django-ninja): OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs.
+
+Stations authenticate with `Authorization: Bearer <token>`; staff browsers use their
+session. Errors are JSON with a stable `code` and a message in the request's language.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from uuid import UUID
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Query, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer, django_auth
+
+from . import reports, selectors, services
+from .downloads import resumable_file_response
+from .log import log_event
+from .models import Confirmation, DistributionEvent, Package, Station
+from .signing import public_key_pem, public_key_raw_b64
+
+
+class StationBearer(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        station = services.station_token_authenticate(token)
+        if station is not None:
+            request.station = station
+        return station
+
+
+def _session_staff(request: HttpRequest):
+    user = django_auth(request)
+    if user:
+        request.station = None
+    return user
+
+
+api = NinjaAPI(
+    title="Loa station API",
+    version="1",
+    urls_namespace="station_api",
+    auth=[StationBearer(), _session_staff],
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+class ApiError(Schema):
+    code: str
+    message: str
+
+
+def _error(request, status: int, code: str, message: str, **extra):
+    return api.create_response(
+        request, {"code": code, "message": str(message), **extra}, status=status
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request, exc):
+    return _error(
+        request,
+        401,
+        "unauthorized",
+        _("A valid station token or a signed-in session is required."),
+    )
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request, exc):
+    return _error(
+        request,
+        422,
+        "invalid_request",
+        _("The request is not valid."),
+        errors=exc.errors,
+    )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc):
+    return _error(request, exc.status_code, getattr(exc, "code", "error"), str(exc))
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return _error(request, 404, "not_found", _("Not found."))
+
+
+class LoaHttpError(HttpError):
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(status, message)
+        self.code = code
+
+
+def _scope(request) -> set[int] | None:
+    station = getattr(request, "station", None)
+    if station is not None:
+        return selectors.station_scope(station)
+    return selectors.user_station_scope(request.user)
+
+
+# --- schemas -----------------------------------------------------------------
+
+
+class StationOut(Schema):
+    code: str
+    name: str
+    kind: str
+    unit: str
+    unit_level: str
+    transmission: str
+    orientation: str
+
+
+class StationTreeOut(Schema):
+    station: StationOut | None
+    children: list[StationOut]
+
+
+class PackageOut(Schema):
+    id: UUID
+    station: str
+    period_from: date
+    period_to: date
+    bytes: int
+    sha256: str
+    etag: str
+    built_at: datetime | None
+    download_url: str
+
+
+class AiringOut(Schema):
+    id: int
+    station: str
+    content_id: int | None
+    title: str
+    planned_at: datetime
+    flexible: bool
+    status: str
+
+
+class ConfirmationIn(Schema):
+    uuid: str
+    airing: int
+    status: str
+    aired_at: datetime | None = None
+    reason: str = ""
+    note: str = ""
+
+
+class ConfirmationBatchIn(Schema):
+    confirmations: list[ConfirmationIn]
+
+
+class ConfirmationResultOut(Schema):
+    uuid: str
+    result: str
+    code: str = ""
+    message: str = ""
+
+
+class KeysOut(Schema):
+    algorithm: str
+    public_key_pem: str
+    public_key_base64: str
+
+
+def _station_out(s: Station) -> StationOut:
+    return StationOut(
+        code=s.code,
+        name=s.name,
+        kind=s.kind,
+        unit=s.unit.name,
+        unit_level=s.unit.level,
+        transmission=s.transmission,
+        orientation=s.orientation,
+    )
+
+
+# --- endpoints ---------------------------------------------------------------
+
+
+@api.get(
+    "/keys",
+    auth=None,
+    response=KeysOut,
+    summary="Public key for verifying package manifests",
+)
+def keys(request):
+    return KeysOut(
+        algorithm="Ed25519",
+        public_key_pem=public_key_pem(),
+        public_key_base64=public_key_raw_b64(),
+    )
+
+
+@api.get(
+    "/station",
+    response=StationTreeOut,
+    summary="The calling station and its child stations",
+)
+def station(request):
+    scope = _scope(request)
+    own = getattr(request, "station", None)
+    qs = Station.objects.select_related("unit").order_by("code")
+    if scope is not None:
+        qs = qs.filter(pk__in=scope)
+    children = [s for s in qs if own is None or s.pk != own.pk]
+    return StationTreeOut(
+        station=_station_out(own) if own else None,
+        children=[_station_out(s) for s in children],
+    )
+
+
+@api.get(
+    "/packages", response=list[PackageOut], summary="Broadcast packages for the caller"
+)
+def packages(request):
+    scope = _scope(request)
+    qs = Package.objects.filter(status=Package.Status.READY).select_related("station")
+    if scope is not None:
+        qs = qs.filter(station_id__in=scope)
+    return [
+        PackageOut(
+            id=p.public_id,
+            station=p.station.code,
+            period_from=p.period_start,
+            period_to=p.period_end,
+            bytes=p.bytes or 0,
+            sha256=p.sha256,
+            etag=p.etag,
+            built_at=p.built_at,
+            download_url=request.build_absolute_uri(
+                f"/api/v1/packages/{p.public_id}/download"
+            ),
+        )
+        for p in qs.order_by("-period_start", "station__code")[:200]
+    ]
+
+
+@api.get(
+    "/packages/{package_id}/download",
+    summary="Download a package (resumable)",
+    response={200: None, 206: None, 304: None, 404: ApiError, 416: None},
+)
+def package_download(request, package_id: UUID):
+    scope = _scope(request)
+    qs = Package.objects.filter(
+        public_id=package_id, status=Package.Status.READY
+    ).select_related("station", "station__unit")
+    if scope is not None:
+        qs = qs.filter(station_id__in=scope)
+    package = qs.first()
+    if package is None:
+        raise LoaHttpError(404, "not_found", _("No such package for this station."))
+    resp = resumable_file_response(
+        request,
+        package.path,
+        sha256_hex=package.sha256,
+        filename=f"loa-{package.station.code}-{package.period_start:%Y%m%d}-{package.period_end:%Y%m%d}.zip",
+    )
+    if resp.status_code in (200, 206):
+        caller = getattr(request, "station", None)
+        log_event(
+            kind=DistributionEvent.Kind.PACKAGE_DOWNLOADED,
+            actor=f"station:{caller.code}" if caller else request.user.get_username(),
+            source="api",
+            station_code=package.station.code,
+            unit_code=package.station.unit.code,
+            package_id=package.pk,
+            data={
+                "range": request.headers.get("Range", ""),
+                "status": resp.status_code,
+            },
+        )
+    return resp
+
+
+@api.get(
+    "/schedule", response=list[AiringOut], summary="Planned airings for the caller"
+)
+def schedule(request, from_: date = Query(None, alias="from"), to: date = Query(None)):
+    today = timezone.localdate()
+    start = from_ or today
+    end = to or (start + timedelta(days=7))
+    if end < start:
+        raise LoaHttpError(422, "bad_period", _("“to” is before “from”."))
+    if (end - start).days > 92:
+        raise LoaHttpError(422, "bad_period", _("Ask for at most 92 days at a time."))
+    a, _unused = selectors.local_day_bounds(start)
+    _unused2, b = selectors.local_day_bounds(end)
+    return [
+        AiringOut(
+            id=x.pk,
+            station=x.station.code,
+            content_id=x.schedule.item_id,
+            title=x.schedule.item_title,
+            planned_at=x.planned_at,
+            flexible=x.flexible,
+            status=x.status,
+        )
+        for x in selectors.airings_between(station_ids=_scope(request), start=a, end=b)[
+            :5000
+        ]
+    ]
+
+
+MAX_BATCH = 1000
+
+
+@api.post(
+    "/airings",
+    response={200: list[ConfirmationResultOut], 413: ApiError, 422: ApiError},
+    summary="Confirm airings (batch, idempotent by client uuid)",
+)
+def confirm_airings(request, payload: ConfirmationBatchIn):
+    if len(payload.confirmations) > MAX_BATCH:
+        raise LoaHttpError(
+            413,
+            "batch_too_large",
+            _("Send at most %(n)d confirmations per request.") % {"n": MAX_BATCH},
+        )
+    items = [services.ConfirmationInput(**c.dict()) for c in payload.confirmations]
+    results = services.confirmations_record(
+        items=items,
+        station_ids=_scope(request),
+        source=Confirmation.Source.API,
+        actor=request.user if getattr(request, "station", None) is None else None,
+        actor_station=getattr(request, "station", None),
+    )
+    return [ConfirmationResultOut(**r.__dict__) for r in results]
+
+
+@api.get("/reports/airings", summary="Airings report (JSON, CSV or XLSX)")
+def report_airings(
+    request,
+    from_: date = Query(None, alias="from"),
+    to: date = Query(None),
+    group_by: str = "station",
+    format: str = "json",
+):
+    if getattr(request, "station", None) is not None:
+        raise LoaHttpError(
+            403, "forbidden", _("Reports are for province and district staff.")
+        )
+    today = timezone.localdate()
+    start, end = from_ or today.replace(day=1), to or today
+    if group_by not in reports.GROUPINGS:
+        raise LoaHttpError(
+            422,
+            "bad_group_by",
+            _("group_by must be one of: %(v)s") % {"v": ", ".join(reports.GROUPINGS)},
+        )
+    rows = reports.airing_rows(
+        station_ids=_scope(request), start=start, end=end, group_by=group_by
+    )
+    if format == "csv":
+        return reports.csv_response(rows, f"loa-airings-{start}-{end}.csv")
+    if format != "json":
+        raise LoaHttpError(422, "bad_format", _("format must be json or csv."))
+    return HttpResponse(reports.json_bytes(rows), content_type="application/json")

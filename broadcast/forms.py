@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Schedule, Station, Unit
+from .services import ServiceError, parse_slot_times
+
+
+def schedulable_items():
+    """Live items within their validity; the service re-checks at save time."""
+    from cms.models import ContentItemPage
+
+    today = timezone.localdate()
+    qs = ContentItemPage.objects.live().filter(expired=False)
+    return qs.exclude(valid_until__lt=today).order_by("title")
+
+
+class ScheduleForm(forms.Form):
+    item = forms.ModelChoiceField(queryset=None, label=_("Content item"))
+    target_kind = forms.ChoiceField(
+        choices=Schedule.TargetKind.choices,
+        initial=Schedule.TargetKind.UNIT,
+        label=_("Broadcast to"),
+    )
+    target_unit = forms.ModelChoiceField(
+        queryset=Unit.objects.filter(
+            level__in=[Unit.Level.DISTRICT, Unit.Level.PROVINCE]
+        ).order_by("level", "name"),
+        required=False,
+        label=_("District (all its stations)"),
+    )
+    target_stations = forms.ModelMultipleChoiceField(
+        queryset=Station.objects.filter(active=True).order_by("code"),
+        required=False,
+        label=_("Stations"),
+    )
+    target_station_kind = forms.ChoiceField(
+        choices=[("", "—")] + list(Station.Kind.choices),
+        required=False,
+        label=_("Station kind"),
+    )
+    start_date = forms.DateField(
+        label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end_date = forms.DateField(
+        label=_("Until"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    slot_times = forms.CharField(
+        required=False,
+        label=_("Times of day"),
+        help_text=_("For example: 06:00, 17:00 (Vietnam time)"),
+    )
+    weekdays = forms.MultipleChoiceField(
+        required=False,
+        label=_("Days of week (none = every day)"),
+        choices=[
+            (1, _("Mon")),
+            (2, _("Tue")),
+            (3, _("Wed")),
+            (4, _("Thu")),
+            (5, _("Fri")),
+            (6, _("Sat")),
+            (7, _("Sun")),
+        ],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    times_in_period = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=1000,
+        label=_("Or: number of airings within the period"),
+        help_text=_("For communes that choose their own hours."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = schedulable_items()
+        today = timezone.localdate()
+        self.fields["start_date"].initial = today
+        self.fields["end_date"].initial = today + timedelta(days=6)
+
+    def clean_slot_times(self):
+        try:
+            return parse_slot_times(self.cleaned_data.get("slot_times") or "")
+        except ServiceError as exc:
+            raise forms.ValidationError(exc.message) from exc
+
+    def clean_weekdays(self):
+        return [int(d) for d in self.cleaned_data.get("weekdays") or []]

@@ -1,0 +1,398 @@
+"""Units, stations, schedules, planned airings, confirmations, packages and the
+distribution log."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Unit(models.Model):
+    """An administrative unit. Both province → district → commune and the two-tier
+    province → commune (since July 2025) are trees of this one model."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        DISTRICT = "district", _("District")
+        COMMUNE = "commune", _("Commune")
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=128)
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent unit"),
+    )
+    # Each district (or the province) owns a Wagtail collection for its media, so
+    # collection permissions give district editors their own library.
+    collection = models.OneToOneField(
+        "wagtailcore.Collection",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="unit",
+        verbose_name=_("collection"),
+    )
+
+    class Meta:
+        verbose_name = _("administrative unit")
+        verbose_name_plural = _("administrative units")
+        ordering = ["level", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def ancestors(self) -> list[Unit]:
+        chain, node = [], self.parent
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return chain
+
+    def descendant_ids(self) -> set[int]:
+        """Ids of this unit and everything under it (trees here are 3 levels deep)."""
+        ids, frontier = {self.pk}, [self.pk]
+        while frontier:
+            frontier = list(
+                Unit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
+            )
+            ids.update(frontier)
+        return ids
+
+
+class Station(models.Model):
+    class Kind(models.TextChoices):
+        DISTRICT_RADIO = "district_radio", _("District radio station (FM)")
+        COMMUNE_LOUDSPEAKER = "commune_loudspeaker", _("Commune loudspeaker system")
+        EBULLETIN = "ebulletin", _("Electronic bulletin board")
+
+    class Transmission(models.TextChoices):
+        WIRED = "wired", _("Wired")
+        FM_WIRELESS = "fm", _("FM wireless")
+        IP = "ip", _("IP / 4G receivers")
+
+    class Orientation(models.TextChoices):
+        LANDSCAPE = "landscape", _("Landscape (1920×1080)")
+        PORTRAIT = "portrait", _("Portrait (1080×1920)")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=160)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="stations", verbose_name=_("unit")
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    transmission = models.CharField(
+        _("transmission"), max_length=16, choices=Transmission.choices, blank=True
+    )
+    clusters = models.PositiveIntegerField(
+        _("loudspeaker clusters"), null=True, blank=True
+    )
+    orientation = models.CharField(
+        _("screen orientation"), max_length=16, choices=Orientation.choices, blank=True
+    )
+    contact_name = models.CharField(_("contact person"), max_length=120, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("station")
+        verbose_name_plural = _("stations")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class StationToken(models.Model):
+    """An API token for a station's playout PC. Only the SHA-256 is stored; the token
+    itself is shown once, when made."""
+
+    station = models.ForeignKey(
+        Station, on_delete=models.CASCADE, related_name="tokens"
+    )
+    prefix = models.CharField(max_length=12, db_index=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    label = models.CharField(_("label"), max_length=120, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("station API token")
+        verbose_name_plural = _("station API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.station.code} {self.prefix}…"
+
+
+class StaffAssignment(models.Model):
+    """Where a user works: their unit (district staff see their district) and, for
+    station operators and commune staff, their station."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignment"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, verbose_name=_("unit"))
+    station = models.ForeignKey(
+        Station,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("station"),
+    )
+
+    class Meta:
+        verbose_name = _("staff assignment")
+        verbose_name_plural = _("staff assignments")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.unit}"
+
+
+class Schedule(models.Model):
+    """An approved item planned for air: to whom, over which dates, at which times."""
+
+    class TargetKind(models.TextChoices):
+        UNIT = "unit", _("A whole unit (all its stations)")
+        STATIONS = "stations", _("Chosen stations")
+        STATION_KIND = "station_kind", _("A station kind")
+
+    item = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("content item"),
+    )
+    # Kept so history reads right after the item is deleted.
+    item_title = models.CharField(max_length=255)
+    target_kind = models.CharField(
+        _("target"), max_length=16, choices=TargetKind.choices, default=TargetKind.UNIT
+    )
+    target_unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("unit")
+    )
+    target_stations = models.ManyToManyField(
+        Station, blank=True, related_name="+", verbose_name=_("stations")
+    )
+    target_station_kind = models.CharField(
+        _("station kind"), max_length=32, choices=Station.Kind.choices, blank=True
+    )
+    start_date = models.DateField(_("from"))
+    end_date = models.DateField(_("until"))
+    # Local times of day ("06:00"), in Asia/Ho_Chi_Minh.
+    slot_times = models.JSONField(_("times of day"), default=list, blank=True)
+    # ISO weekdays 1..7; empty means every day.
+    weekdays = models.JSONField(_("days of week"), default=list, blank=True)
+    # Alternative to fixed slots: the commune picks its own hours.
+    times_in_period = models.PositiveIntegerField(
+        _("times within the period"), null=True, blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_reason = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("schedule")
+        verbose_name_plural = _("schedules")
+        ordering = ["-start_date", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.item_title} ({self.start_date}–{self.end_date})"
+
+
+class PlannedAiring(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        AIRED = "aired", _("Aired")
+        MISSED = "missed", _("Not aired")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    schedule = models.ForeignKey(
+        Schedule, on_delete=models.CASCADE, related_name="airings"
+    )
+    station = models.ForeignKey(
+        Station, on_delete=models.PROTECT, related_name="airings"
+    )
+    # UTC instant for a fixed slot; for "N times within the period" this is the
+    # start of the period and flexible=True.
+    planned_at = models.DateTimeField(_("planned at"))
+    flexible = models.BooleanField(default=False)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED
+    )
+
+    class Meta:
+        verbose_name = _("planned airing")
+        verbose_name_plural = _("planned airings")
+        ordering = ["planned_at", "station_id"]
+        indexes = [models.Index(fields=["station", "planned_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["schedule", "station", "planned_at"], name="airing_unique_slot"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.schedule.item_title} @ {self.station.code} {self.planned_at:%Y-%m-%d %H:%M}"
+
+
+class Confirmation(models.Model):
+    """What commune staff (or a playout log) said about one planned airing.
+
+    The client makes the uuid, so a phone that re-sends after losing signal is
+    recognised and never double-counted.
+    """
+
+    class Status(models.TextChoices):
+        AIRED = "aired", _("Aired")
+        MISSED = "missed", _("Not aired")
+
+    class Reason(models.TextChoices):
+        POWER = "power", _("Power cut")
+        EQUIPMENT = "equipment", _("Equipment fault")
+        WEATHER = "weather", _("Weather")
+        OTHER = "other", _("Other")
+
+    class Source(models.TextChoices):
+        WEB = "web", _("Web")
+        API = "api", _("API")
+        IMPORT = "import", _("As-run log import")
+
+    uuid = models.UUIDField(unique=True, default=uuid.uuid4)
+    airing = models.ForeignKey(
+        PlannedAiring, on_delete=models.PROTECT, related_name="confirmations"
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    aired_at = models.DateTimeField(_("aired at"), null=True, blank=True)
+    reason = models.CharField(
+        _("reason"), max_length=16, choices=Reason.choices, blank=True
+    )
+    note = models.TextField(_("note"), blank=True)
+    source = models.CharField(max_length=16, choices=Source.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    actor_station = models.ForeignKey(
+        Station, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("airing confirmation")
+        verbose_name_plural = _("airing confirmations")
+
+    def __str__(self) -> str:
+        return f"{self.uuid} {self.status}"
+
+
+class Package(models.Model):
+    """A broadcast package (zip) for one station and period."""
+
+    class Status(models.TextChoices):
+        BUILDING = "building", _("Building")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    public_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    station = models.ForeignKey(
+        Station, on_delete=models.PROTECT, related_name="packages"
+    )
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("until"))
+    # Hash of everything that goes in: unchanged inputs mean no rebuild.
+    inputs_hash = models.CharField(max_length=64)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.BUILDING
+    )
+    path = models.CharField(max_length=500, blank=True)
+    bytes = models.PositiveBigIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    manifest = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    built_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("broadcast package")
+        verbose_name_plural = _("broadcast packages")
+        ordering = ["-period_start", "station__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["station", "period_start", "period_end", "inputs_hash"],
+                name="package_unique_inputs",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station.code} {self.period_start}–{self.period_end}"
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.sha256}"' if self.sha256 else ""
+
+
+class DistributionEvent(models.Model):
+    """Append-only, hash-chained record of what happened on the distribution path.
+
+    A correction is a new event pointing at the one it corrects. Rows are never
+    updated or deleted: model code refuses, and on PostgreSQL a trigger does too.
+    Titles and codes are copied in so history outlives the content it mentions.
+    """
+
+    class Kind(models.TextChoices):
+        PACKAGE_BUILT = "package_built", _("Package built")
+        PACKAGE_DOWNLOADED = "package_downloaded", _("Package downloaded")
+        AIRING_CONFIRMED = "airing_confirmed", _("Aired")
+        AIRING_MISSED = "airing_missed", _("Not aired")
+        WITHDRAWAL = "withdrawal", _("Withdrawal")
+        CORRECTION = "correction", _("Correction")
+
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    occurred_at = models.DateTimeField(_("recorded at"))
+    actor = models.CharField(_("actor"), max_length=160, blank=True)
+    source = models.CharField(_("source"), max_length=16, blank=True)
+    station_code = models.CharField(max_length=40, blank=True, db_index=True)
+    unit_code = models.CharField(max_length=32, blank=True)
+    item_id = models.IntegerField(null=True, blank=True)
+    item_title = models.CharField(max_length=255, blank=True)
+    airing_id = models.BigIntegerField(null=True, blank=True)
+    package_id = models.BigIntegerField(null=True, blank=True)
+    planned_at = models.DateTimeField(null=True, blank=True)
+    actual_at = models.DateTimeField(null=True, blank=True)
+    corrects = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+    )
+    data = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("distribution log event")
+        verbose_name_plural = _("distribution log")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.kind} {self.station_code}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Distribution log events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Distribution log events are append-only.")

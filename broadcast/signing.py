@@ -1,0 +1,68 @@
+"""Ed25519 signing of package manifests, so a station can verify a package offline
+with the public key served at /api/v1/keys."""
+
+from __future__ import annotations
+
+import base64
+import functools
+import os
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.conf import settings
+
+
+def _key_path() -> Path:
+    return Path(settings.LOA_SIGNING_KEY_FILE)
+
+
+@functools.cache
+def _private_key(path: str) -> Ed25519PrivateKey:
+    p = Path(path)
+    if not p.exists():
+        p.parent.mkdir(parents=True, exist_ok=True)
+        key = Ed25519PrivateKey.generate()
+        pem = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        # Exclusive create: two workers starting at once must not write two keys.
+        try:
+            fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "wb") as f:
+                f.write(pem)
+    return serialization.load_pem_private_key(p.read_bytes(), password=None)
+
+
+def private_key() -> Ed25519PrivateKey:
+    return _private_key(str(_key_path()))
+
+
+def sign(data: bytes) -> bytes:
+    """Detached signature, base64 text (one line) so it can be read and pasted."""
+    return base64.b64encode(private_key().sign(data)) + b"\n"
+
+
+def public_key_pem() -> str:
+    return (
+        private_key()
+        .public_key()
+        .public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        .decode()
+    )
+
+
+def public_key_raw_b64() -> str:
+    raw = (
+        private_key()
+        .public_key()
+        .public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    )
+    return base64.b64encode(raw).decode()

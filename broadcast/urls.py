@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "broadcast"
+
+urlpatterns = [
+    path("", views.today, name="today"),
+    path("confirm/", views.confirm, name="confirm"),
+    path("log/", views.distribution_log, name="log"),
+]

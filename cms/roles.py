@@ -1,0 +1,58 @@
+"""Loa's roles, as Django groups. Model-level permissions live here; page and
+collection permissions are granted per unit when units are set up (cms.setup)."""
+
+from django.utils.translation import gettext_lazy as _
+
+PROVINCE_EDITOR = "Province editor"
+PROVINCE_REVIEWER = "Province reviewer"
+DISTRICT_EDITOR = "District editor"
+STATION_OPERATOR = "District station operator"
+COMMUNE_STAFF = "Commune staff"
+
+ROLE_LABELS = {
+    PROVINCE_EDITOR: _("Province editor"),
+    PROVINCE_REVIEWER: _("Province reviewer"),
+    DISTRICT_EDITOR: _("District editor"),
+    STATION_OPERATOR: _("District station operator"),
+    COMMUNE_STAFF: _("Commune staff"),
+}
+
+_EDIT_MEDIA = [
+    ("wagtailadmin", "admin", "access_admin"),
+    # wagtailmedia checks its own model's permissions whatever MEDIA_MODEL is.
+    ("wagtailmedia", "media", "add_media"),
+    ("wagtailmedia", "media", "change_media"),
+    ("media_pipeline", "loaimage", "add_loaimage"),
+    ("media_pipeline", "loaimage", "change_loaimage"),
+    ("media_pipeline", "loaimage", "choose_loaimage"),
+    ("wagtaildocs", "document", "add_document"),
+    ("wagtaildocs", "document", "change_document"),
+    ("wagtaildocs", "document", "choose_document"),
+    ("media_pipeline", "renditionjob", "view_renditionjob"),
+]
+_SCHEDULE = [
+    ("broadcast", "schedule", "add_schedule"),
+    ("broadcast", "schedule", "change_schedule"),
+    ("broadcast", "schedule", "view_schedule"),
+    ("broadcast", "plannedairing", "view_plannedairing"),
+]
+_REPORTS = [
+    ("broadcast", "distributionevent", "view_distributionevent"),
+    ("broadcast", "package", "view_package"),
+]
+
+ROLE_PERMISSIONS: dict[str, list[tuple[str, str, str]]] = {
+    PROVINCE_EDITOR: _EDIT_MEDIA
+    + _SCHEDULE
+    + _REPORTS
+    + [
+        ("cms", "campaign", "add_campaign"),
+        ("cms", "campaign", "change_campaign"),
+        ("cms", "theme", "add_theme"),
+        ("cms", "theme", "change_theme"),
+    ],
+    PROVINCE_REVIEWER: _EDIT_MEDIA + _SCHEDULE + _REPORTS,
+    DISTRICT_EDITOR: _EDIT_MEDIA + _SCHEDULE + _REPORTS,
+    STATION_OPERATOR: _REPORTS,
+    COMMUNE_STAFF: [],
+}

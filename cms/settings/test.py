@@ -1,0 +1,26 @@
+"""Tests: fast password hashing, media in a throwaway folder, tasks run by real workers
+where a test asks for one (see tests/conftest.py)."""
+
+import os
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F401,F403
+from .base import env_bool
+
+SECRET_KEY = "loa-tests-only"
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Exported, so a worker process started by the integration tests shares the folder.
+_TMP = Path(os.environ.setdefault("LOA_TEST_VAR", tempfile.mkdtemp(prefix="loa-test-")))
+MEDIA_ROOT = _TMP / "media"
+LOA_PACKAGE_ROOT = MEDIA_ROOT / "packages"
+LOA_SIGNING_KEY_FILE = _TMP / "keys" / "package-signing.pem"
+# Unit tests run tasks inline; integration tests start a real worker and override this.
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
+CELERY_TASK_EAGER_PROPAGATES = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
