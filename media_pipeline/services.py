@@ -405,6 +405,9 @@ def image_ingest(*, image_id: int) -> LoaImage | None:
     limit = settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS
     previous, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, limit
     try:
+        # verify() must come straight after open(), so it gets its own open.
+        with Image.open(path) as img:
+            img.verify()
         with Image.open(path) as img:
             if img.width * img.height > limit:
                 raise ProbeError("image_too_large", f"{img.width}x{img.height}")
@@ -416,7 +419,6 @@ def image_ingest(*, image_id: int) -> LoaImage | None:
                 "has_icc": bool(img.info.get("icc_profile")),
                 "exif_orientation": img.getexif().get(0x0112),
             }
-            img.verify()
     except ProbeError as exc:
         return _image_failed(image, exc.code, exc.detail)
     except Image.DecompressionBombError as exc:
