@@ -45,5 +45,12 @@ CACHES = (
     )
     else {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 )
+SILENCED_SYSTEM_CHECKS = [
+    # Wagtail's preview shows the page in a same-origin iframe: SAMEORIGIN is needed.
+    "security.W019",
+    # Joining the browsers' HSTS preload list is the site owner's decision
+    # (SECURE_HSTS_PRELOAD=1 once the domain is ready).
+    "security.W021",
+]
 # Long media jobs survive a worker's death: the broker redelivers unacknowledged work.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
