@@ -6,13 +6,22 @@ import os
 import pytest
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    for item in items:
-        path = str(item.fspath)
-        if f"{os.sep}integration{os.sep}" in path:
-            item.add_marker(pytest.mark.integration)
-        if f"{os.sep}browser{os.sep}" in path:
-            item.add_marker(pytest.mark.browser)
+    # After -m deselection, so only selected integration tests need the servers.
+    from tests.integration.servers import skip_or_fail_without_servers
+
+    skip_or_fail_without_servers(items)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_itemcollected(item):
+    # Markers from the folder, before -m selects on them.
+    path = str(item.fspath)
+    if f"{os.sep}integration{os.sep}" in path:
+        item.add_marker(pytest.mark.integration)
+    if f"{os.sep}browser{os.sep}" in path:
+        item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,41 +14,7 @@ from pathlib import Path
 
 import pytest
 
-PG = ("127.0.0.1", 5432)
-REDIS = ("127.0.0.1", 6379)
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _reachable(addr) -> bool:
-    try:
-        with socket.create_connection(addr, timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-def _require_servers():
-    missing = [
-        name
-        for name, addr in (("PostgreSQL", PG), ("Redis", REDIS))
-        if not _reachable(addr)
-    ]
-    from django.conf import settings
-
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        missing.append("PostgreSQL (DATABASE_URL is not a postgres:// URL)")
-    if not settings.CELERY_BROKER_URL.startswith("redis://"):
-        missing.append("Redis (CELERY_BROKER_URL is not a redis:// URL)")
-    if missing:
-        msg = "integration tests need: " + ", ".join(missing)
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(msg, pytrace=False)
-        pytest.skip(msg)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def servers():
-    _require_servers()
 
 
 @pytest.fixture(scope="session")
