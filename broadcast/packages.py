@@ -94,6 +94,17 @@ def _media_of(item) -> tuple[str, object] | None:
     return (src.type or "audio"), src
 
 
+def _off_air_cause(item, day: date) -> str:
+    """Why an item may no longer air on `day` ("" when it may)."""
+    from .services import item_is_schedulable
+
+    if item is None:
+        return "deleted"
+    if not item.live:
+        return "unpublished"
+    return "" if item_is_schedulable(item, on=day) else "expired"
+
+
 def collect_inputs(
     station: Station, start: date, end: date
 ) -> tuple[list[PlannedFile], list[dict], list[dict]]:
@@ -111,6 +122,7 @@ def collect_inputs(
     files: dict[tuple[int, int], PlannedFile] = {}
     pending: list[dict] = []
     withdrawn: dict[int, dict] = {}
+    off_air: dict[tuple[int, date], str] = {}
     for a in airings:
         sched = a.schedule
         if a.status == PlannedAiring.Status.CANCELLED or sched.withdrawn_at:
@@ -121,7 +133,26 @@ def collect_inputs(
                 if sched.withdrawn_at
                 else None,
                 "reason": sched.withdrawn_reason,
+                "cause": "withdrawn",
             }
+            continue
+        # An item that expired, was unpublished or deleted after it was scheduled
+        # must not reach air: it travels as a withdrawal instead of a file.
+        day = a.planned_at.astimezone(LOCAL_TZ).date()
+        if (sched.pk, day) not in off_air:
+            off_air[(sched.pk, day)] = _off_air_cause(sched.item, day)
+        cause = off_air[(sched.pk, day)]
+        if cause:
+            withdrawn.setdefault(
+                sched.pk,
+                {
+                    "content_id": sched.item_id,
+                    "title": sched.item_title,
+                    "withdrawn_at": None,
+                    "reason": "",
+                    "cause": cause,
+                },
+            )
             continue
         key = (a.station_id, sched.item_id)
         if key not in files:
