@@ -38,6 +38,7 @@ CATALOGUE_DIR = HERE / "vi" / "LC_MESSAGES"
 class Source:
     package: str  # importable name, e.g. "wagtail.admin"
     domain: str  # "django" or "djangojs"
+    locale: str = "locale"  # the package's catalogue folder
 
 
 # Priority order: the first package that carries a msgid names it in the .po.
@@ -51,6 +52,9 @@ SOURCES = [
     Source("wagtail.users", "django"),
     Source("wagtail.search", "django"),
     Source("wagtailmedia", "django"),
+    # Django's own Vietnamese lags its msgids (e.g. "%(num)d minutes" in "2 minutes
+    # ago" lists), and the admin shows its form errors and time spans.
+    Source("django", "django", "conf/locale"),
 ]
 
 # Msgids in the packages' code that their shipped catalogues do not list yet.
@@ -75,14 +79,15 @@ def package_dir(package: str) -> Path:
     return Path(module.__file__).resolve().parent
 
 
-def shipped_catalogue(package: str, language: str, domain: str) -> Path | None:
-    path = package_dir(package) / "locale" / language / "LC_MESSAGES" / f"{domain}.po"
+def shipped_catalogue(source: Source, language: str) -> Path | None:
+    folder = package_dir(source.package) / source.locale / language / "LC_MESSAGES"
+    path = folder / f"{source.domain}.po"
     return path if path.exists() else None
 
 
 def source_entries(source: Source) -> list[polib.POEntry]:
     for language in MSGID_LANGUAGES:
-        path = shipped_catalogue(source.package, language, source.domain)
+        path = shipped_catalogue(source, language)
         if path:
             entries = [e for e in polib.pofile(str(path)) if not e.obsolete]
             break
@@ -114,16 +119,8 @@ def translations_in(paths: Iterable[Path]) -> dict[Key, str]:
 
 def upstream_vietnamese(domain: str) -> dict[Key, str]:
     """The Vietnamese the packages ship themselves, Wagtail's before Django's."""
-    paths = []
-    for package in dict.fromkeys(s.package for s in SOURCES):
-        path = shipped_catalogue(package, "vi", domain)
-        if path:
-            paths.append(path)
-    django_po = package_dir("django") / "conf" / "locale" / "vi" / "LC_MESSAGES"
-    for name in (f"{domain}.po",):
-        if (django_po / name).exists():
-            paths.append(django_po / name)
-    return translations_in(paths)
+    paths = [shipped_catalogue(s, "vi") for s in SOURCES if s.domain == domain]
+    return translations_in(p for p in paths if p)
 
 
 def same_outer_whitespace(msgid: str, text: str) -> str:
