@@ -2,8 +2,14 @@
 
 All audio profiles of one source are made from two decodes of it, however many
 profiles there are: one analysis pass (asplit → each profile's filters → loudnorm
-measuring), then one render pass with one output per profile using the first
-pass's measurements (two-pass linear loudnorm).
+measuring), then one render pass with one output per profile.
+
+The render pass applies the measured gain itself (a plain `volume`), then a
+4×-oversampled look-ahead limiter when the gain would push peaks over the profile's
+true-peak target. loudnorm's own linear mode silently falls back to dynamic mode in
+exactly that case, which is how a −16 LUFS target came out at −17.5. The limiter
+takes a little loudness off, so each output is measured and, if it missed the
+target, re-rendered once or twice with the measured error corrected.
 """
 
 from __future__ import annotations
@@ -11,20 +17,25 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from .ffmpeg import run_ffmpeg
+from .probe import Loudness, measure_loudness
 from .profiles import Profile
 
-# Silence over 1 s at either end is cut (leaving half a second).
-_TRIM_START = "silenceremove=start_periods=1:start_duration=1:start_threshold=-50dB:start_silence=0.5"
-_TRIM_BOTH = f"{_TRIM_START},areverse,{_TRIM_START},areverse"
+# Silence over 1 s at either end is cut, leaving half a second. Found by
+# silencedetect in the analysis pass and cut with atrim in the render pass: no
+# filter has to hold the whole recording in memory (areverse would).
+SILENCE_DB = -50
+SILENCE_MIN = 1.0
+SILENCE_KEEP = 0.5
+# Correction passes after the first render, when an output misses its target.
+MAX_CORRECTIONS = 2
 
 
-def _pre_filters(p: Profile) -> list[str]:
+def pre_filters(p: Profile) -> list[str]:
     chain = []
-    if p.trim_silence:
-        chain.append(_TRIM_BOTH)
     if p.channels == 1:
         # Downmix before measuring, so loudness is that of what the horn will play.
         chain.append("aformat=channel_layouts=mono")
@@ -32,39 +43,109 @@ def _pre_filters(p: Profile) -> list[str]:
     return chain
 
 
-def _loudnorm(p: Profile, measured: dict | None, tag: str) -> str:
-    tp = p.true_peak_target if p.true_peak_target is not None else p.true_peak_max
-    args = f"loudnorm@{tag}=I={p.loudness}:TP={tp}:LRA={p.lra}"
-    if measured is None:
-        return args + ":print_format=json"
-    return args + (
-        f":measured_I={measured['input_i']}:measured_TP={measured['input_tp']}"
-        f":measured_LRA={measured['input_lra']}:measured_thresh={measured['input_thresh']}"
-        f":offset={measured['target_offset']}:linear=true:print_format=json"
-    )
+def _tp_target(p: Profile) -> float:
+    return p.true_peak_target if p.true_peak_target is not None else p.true_peak_max
 
 
-def _graph(profiles: list[Profile], measured: dict[str, dict] | None) -> str:
+@dataclass
+class Gain:
+    """What the render pass does to one profile's chain to reach its loudness."""
+
+    gain_db: float
+    limit_db: float | None  # None: peaks stay under the target without limiting
+    trim: tuple[float, float | None] = (0.0, None)  # seconds kept: start, end
+
+    @classmethod
+    def from_measurement(cls, p: Profile, measured: dict) -> Gain:
+        gain = p.loudness - float(measured["input_i"])
+        peak_after = float(measured["input_tp"]) + gain
+        limit = _tp_target(p)
+        return cls(
+            gain_db=gain,
+            limit_db=limit if peak_after > limit else None,
+            trim=measured.get("trim", (0.0, None)),
+        )
+
+    def trim_filters(self) -> list[str]:
+        start, end = self.trim
+        if not start and end is None:
+            return []
+        args = f"start={start:.3f}" + (f":end={end:.3f}" if end is not None else "")
+        return [f"atrim={args}", "asetpts=PTS-STARTPTS"]
+
+    def corrected(self, p: Profile, out: Loudness) -> Gain:
+        gain = self.gain_db + (p.loudness - out.integrated)
+        limit = self.limit_db
+        if out.true_peak is not None and out.true_peak > p.true_peak_max:
+            # The encoder overshot: pull the limiter down by the overshoot.
+            base = limit if limit is not None else _tp_target(p)
+            limit = base - (out.true_peak - _tp_target(p)) - 0.2
+        elif limit is None and out.true_peak is not None:
+            if out.true_peak + (gain - self.gain_db) > _tp_target(p):
+                limit = _tp_target(p)
+        return Gain(gain_db=gain, limit_db=limit, trim=self.trim)
+
+
+def gain_chain(p: Profile, gain: Gain, *, rate: int) -> list[str]:
+    """volume, then (if needed) a true-peak limiter run at 4× the output rate so
+    peaks between samples are caught too."""
+    chain = [f"volume={gain.gain_db:.3f}dB"]
+    if gain.limit_db is not None:
+        limit = 10 ** (gain.limit_db / 20)
+        chain += [
+            f"aresample={rate * 4}",
+            f"alimiter=limit={limit:.5f}:attack=2:release=60:level=false:latency=true",
+        ]
+    return chain
+
+
+def in_tolerance(p: Profile, out: Loudness) -> bool:
+    if out.integrated is None:
+        return False
+    # Aim for half the tolerance so the independent meter agrees with ours.
+    ok = abs(out.integrated - p.loudness) <= p.loudness_tolerance / 2
+    if p.true_peak_max is not None and out.true_peak is not None:
+        ok = ok and out.true_peak <= p.true_peak_max
+    return ok
+
+
+def _analysis_graph(profiles: list[Profile]) -> str:
     n = len(profiles)
-    parts = [
-        f"[0:a:0]asplit={n}" + "".join(f"[s{i}]" for i in range(n))
-        if n > 1
-        else "[0:a:0]anull[s0]"
-    ]
+    parts = [_split(n)]
     for i, p in enumerate(profiles):
-        chain = _pre_filters(p)
-        if p.loudness is not None:
-            chain.append(
-                _loudnorm(p, None if measured is None else measured[p.name], f"p{i}")
-            )
-        if measured is not None:
-            fmt = "s16" if p.codec.startswith("pcm_s16") else None
-            rate = p.sample_rate or 48000
-            chain.append(
-                f"aresample={rate}" + (f",aformat=sample_fmts={fmt}" if fmt else "")
-            )
-        parts.append(f"[s{i}]" + ",".join(chain or ["anull"]) + f"[o{i}]")
+        detect = []
+        if p.trim_silence:
+            detect = [f"silencedetect@p{i}=n={SILENCE_DB}dB:d={SILENCE_MIN}"]
+        chain = (
+            detect
+            + pre_filters(p)
+            + [
+                f"loudnorm@p{i}=I={p.loudness}:TP={_tp_target(p)}:LRA={p.lra}"
+                ":print_format=json"
+            ]
+        )
+        parts.append(f"[s{i}]" + ",".join(chain) + f"[o{i}]")
     return ";".join(parts)
+
+
+def _render_graph(profiles: list[Profile], gains: list[Gain]) -> str:
+    parts = [_split(len(profiles))]
+    for i, (p, g) in enumerate(zip(profiles, gains, strict=True)):
+        rate = p.sample_rate or 48000
+        chain = g.trim_filters() + pre_filters(p)
+        if p.loudness is not None:
+            chain += gain_chain(p, g, rate=rate)
+        chain.append(f"aresample={rate}")
+        if p.codec.startswith("pcm_s16"):
+            chain.append("aformat=sample_fmts=s16")
+        parts.append(f"[s{i}]" + ",".join(chain) + f"[o{i}]")
+    return ";".join(parts)
+
+
+def _split(n: int) -> str:
+    if n == 1:
+        return "[0:a:0]anull[s0]"
+    return f"[0:a:0]asplit={n}" + "".join(f"[s{i}]" for i in range(n))
 
 
 _LOUDNORM_JSON_RE = re.compile(r"\[loudnorm@p(\d+) @ [^\]]+\]\s*(\{.*?\})", re.S)
@@ -77,6 +158,82 @@ def _parse_loudnorm(stderr: str, profiles: list[Profile]) -> dict[str, dict]:
     return found
 
 
+_SILENCE_RE = re.compile(
+    r"\[silencedetect@p(\d+) @ [^\]]+\] silence_(start|end): (-?[\d.]+)"
+)
+
+
+def _parse_trims(
+    stderr: str, profiles: list[Profile], duration: float | None
+) -> dict[str, tuple[float, float | None]]:
+    """(start, end) to keep per profile: silences over SILENCE_MIN touching either
+    end of the recording, cut down to SILENCE_KEEP."""
+    spans: dict[int, list[list[float | None]]] = {}
+    for m in _SILENCE_RE.finditer(stderr):
+        idx, kind, t = int(m.group(1)), m.group(2), float(m.group(3))
+        runs = spans.setdefault(idx, [])
+        if kind == "start":
+            runs.append([t, None])
+        elif runs:
+            runs[-1][1] = t
+    trims = {}
+    for idx, runs in spans.items():
+        start, end = 0.0, None
+        if runs and runs[0][0] <= 0.05 and runs[0][1] is not None:
+            start = max(0.0, runs[0][1] - SILENCE_KEEP)
+        if runs:
+            s0, e0 = runs[-1]
+            at_end = e0 is None or (duration is not None and e0 >= duration - 0.05)
+            if at_end and s0 > start:
+                end = s0 + SILENCE_KEEP
+        trims[profiles[idx].name] = (start, end)
+    return trims
+
+
+def analyse(
+    source: Path,
+    profiles: list[Profile],
+    *,
+    duration: float | None,
+    timeout: float,
+    on_progress: Callable[[float], None] | None = None,
+) -> dict[str, dict]:
+    """One decode of `source`: loudness and true peak after each profile's own
+    filters (band-limiting, compression, trimming), by profile name."""
+    args = ["-i", str(source), "-vn", "-filter_complex", _analysis_graph(profiles)]
+    for i in range(len(profiles)):
+        args += ["-map", f"[o{i}]", "-f", "null", "-"]
+    res = run_ffmpeg(args, timeout=timeout, duration=duration, on_progress=on_progress)
+    measured = _parse_loudnorm(res.stderr, profiles)
+    for name, trim in _parse_trims(res.stderr, profiles, duration).items():
+        if name in measured:
+            measured[name]["trim"] = trim
+    for p in profiles:
+        m = measured.get(p.name)
+        # Silent input: loudnorm reports -inf; normalising silence is meaningless.
+        if (
+            m is None
+            or "inf" in (m.get("input_i"), m.get("input_thresh"))
+            or str(m.get("input_i")).startswith("-inf")
+        ):
+            raise SilentInputError(p.name)
+    return measured
+
+
+def _encode_args(p: Profile, label: str, out: Path) -> list[str]:
+    args = ["-map", label, "-map_metadata", "-1", "-vn", "-c:a", p.codec]
+    if p.bitrate and not p.codec.startswith("pcm_"):
+        args += ["-b:a", p.bitrate]
+    if p.channels:
+        args += ["-ac", str(p.channels)]
+    if p.sample_rate:
+        args += ["-ar", str(p.sample_rate)]
+    if p.codec == "libmp3lame":
+        # No Xing/ID3 surprises for cheap IP receivers: plain CBR frames.
+        args += ["-write_xing", "0", "-id3v2_version", "0"]
+    return args + ["-f", p.container, str(out)]
+
+
 def render_audio(
     source: Path,
     outputs: list[tuple[Profile, Path]],
@@ -84,50 +241,48 @@ def render_audio(
     duration: float | None,
     timeout: float,
     on_progress: Callable[[float], None] | None = None,
-) -> dict[str, dict]:
+) -> dict[str, Loudness]:
     """Render `outputs` ((profile, destination path) pairs) from `source`.
 
-    Returns per-profile loudnorm figures from the render pass (what it measured at
-    its input and what it aimed for). Callers measure the written files themselves.
+    Returns the loudness each written file measured (ffmpeg ebur128, true peak).
     """
     profiles = [p for p, _path in outputs]
+    paths = {p.name: path for p, path in outputs}
     loud = [p for p in profiles if p.loudness is not None]
-    measured: dict[str, dict] = {}
-    if loud:
-        args = ["-i", str(source), "-filter_complex", _graph(loud, None)]
-        for i in range(len(loud)):
-            args += ["-map", f"[o{i}]", "-f", "null", "-"]
-        half = (lambda f: on_progress(f * 0.5)) if on_progress else None
-        res = run_ffmpeg(args, timeout=timeout, duration=duration, on_progress=half)
-        measured = _parse_loudnorm(res.stderr, loud)
-        # Silent input: loudnorm reports -inf; normalising silence is meaningless.
-        for name, m in list(measured.items()):
-            if m.get("input_i") in ("-inf", "inf") or m.get("input_thresh") in (
-                "-inf",
-                "inf",
-            ):
-                raise SilentInputError(name)
 
-    args = ["-i", str(source), "-filter_complex", _graph(profiles, measured)]
-    for i, p in enumerate(profiles):
-        args += ["-map", f"[o{i}]", "-map_metadata", "-1", "-vn", "-c:a", p.codec]
-        if p.bitrate and not p.codec.startswith("pcm_"):
-            args += ["-b:a", p.bitrate]
-        if p.channels:
-            args += ["-ac", str(p.channels)]
-        if p.sample_rate:
-            args += ["-ar", str(p.sample_rate)]
-        if p.codec == "libmp3lame":
-            # No Xing/ID3 surprises for cheap IP receivers: plain CBR frames.
-            args += ["-write_xing", "0", "-id3v2_version", "0"]
-        args += ["-f", p.container, str(outputs[i][1])]
-    rest = (
-        (lambda f: on_progress(0.5 + f * 0.5))
-        if (on_progress and loud)
-        else on_progress
-    )
-    res = run_ffmpeg(args, timeout=timeout, duration=duration, on_progress=rest)
-    return _parse_loudnorm(res.stderr, profiles)
+    def part(start: float, span: float):
+        return (lambda f: on_progress(start + f * span)) if on_progress else None
+
+    gains: dict[str, Gain] = {}
+    if loud:
+        measured = analyse(
+            source, loud, duration=duration, timeout=timeout, on_progress=part(0, 0.4)
+        )
+        gains = {p.name: Gain.from_measurement(p, measured[p.name]) for p in loud}
+    results: dict[str, Loudness] = {}
+    todo = profiles
+    for attempt in range(1 + MAX_CORRECTIONS):
+        span = 0.5 if attempt == 0 else 0.1 / MAX_CORRECTIONS
+        start = 0.4 if attempt == 0 else 0.9 + (attempt - 1) * span
+        graph = _render_graph(todo, [gains.get(p.name, Gain(0, None)) for p in todo])
+        args = ["-i", str(source), "-filter_complex", graph]
+        for i, p in enumerate(todo):
+            args += _encode_args(p, f"[o{i}]", paths[p.name])
+        run_ffmpeg(
+            args, timeout=timeout, duration=duration, on_progress=part(start, span)
+        )
+        retry = []
+        for p in todo:
+            results[p.name] = measure_loudness(paths[p.name], timeout=timeout)
+            if p.loudness is not None and not in_tolerance(p, results[p.name]):
+                if results[p.name].integrated is None:
+                    raise SilentInputError(p.name)
+                gains[p.name] = gains[p.name].corrected(p, results[p.name])
+                retry.append(p)
+        if not retry:
+            break
+        todo = retry
+    return results
 
 
 class SilentInputError(ValueError):
@@ -170,14 +325,15 @@ def waveform_peaks(path: Path, *, buckets: int, timeout: float) -> list[float]:
     )
     blocks: list[float] = []
     assert proc.stdout is not None
-    # 0.05 s blocks, reduced to `buckets` at the end.
-    block = 400 * 2
-    for chunk in iter(lambda: proc.stdout.read(block * 64), b""):
+    # 0.05 s blocks (400 samples), reduced to `buckets` at the end.
+    for chunk in iter(lambda: proc.stdout.read(800 * 64), b""):
         arr = np.frombuffer(chunk[: len(chunk) - len(chunk) % 2], dtype="<i2")
-        for start in range(0, len(arr), 400):
-            seg = arr[start : start + 400]
-            if len(seg):
-                blocks.append(float(np.abs(seg.astype(np.int32)).max()) / 32768.0)
+        usable = len(arr) - len(arr) % 400
+        if usable:
+            per_block = np.abs(arr[:usable].astype(np.int32)).reshape(-1, 400).max(1)
+            blocks.extend((per_block / 32768.0).tolist())
+        if usable < len(arr):
+            blocks.append(float(np.abs(arr[usable:].astype(np.int32)).max()) / 32768.0)
     proc.wait(timeout=timeout)
     if not blocks:
         return []

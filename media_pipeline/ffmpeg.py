@@ -64,6 +64,7 @@ def run_ffmpeg(
     duration: float | None = None,
     on_progress: Callable[[float], None] | None = None,
     log_limit: int = 200_000,
+    cwd: str | os.PathLike | None = None,
 ) -> RunResult:
     """Run ffmpeg with `args` (without the binary), killing it after `timeout` seconds.
 
@@ -81,6 +82,8 @@ def run_ffmpeg(
         stdout=subprocess.PIPE if (on_progress and duration) else subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,
+        preexec_fn=_die_with_parent,
+        cwd=cwd,
     )
     stderr_chunks: list[bytes] = []
 
@@ -132,6 +135,18 @@ def run_ffmpeg(
     if proc.returncode != 0:
         raise FFmpegError(_last_error_line(stderr), stderr, proc.returncode)
     return RunResult(stderr=stderr, seconds=elapsed)
+
+
+def _die_with_parent() -> None:
+    """Runs in the child before exec: if the worker is SIGKILLed, the kernel kills
+    this ffmpeg too, so no orphan keeps writing into a job's folder."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass  # not Linux: the timeout and the sweeper still clean up
 
 
 def _kill(proc: subprocess.Popen) -> None:

@@ -26,3 +26,11 @@ def vietnamese_font(bold: bool = False) -> Path:
 
     name = "OpenSans-Bold.ttf" if bold else "OpenSans-Regular.ttf"
     return Path(ttf_opensans.__file__).parent / "ttf" / name
+
+
+@functools.cache
+def font_family(path: Path) -> str:
+    """The family name libass looks the font up by (e.g. "Noto Sans")."""
+    from PIL import ImageFont
+
+    return ImageFont.truetype(str(path), 12).getname()[0]

@@ -278,6 +278,33 @@ def measure_loudness(path: str | Path, *, timeout: float = 3600) -> Loudness:
     return Loudness(integrated=vals["i"], true_peak=vals["tp"], lra=vals["lra"])
 
 
+_IDET_RE = re.compile(
+    r"Multi frame detection: TFF:\s*(\d+) BFF:\s*(\d+) Progressive:\s*(\d+)"
+)
+
+
+def detect_interlacing(path: str | Path, *, frames: int = 200, timeout: float = 120):
+    """Interlaced or not, from ffmpeg's idet filter over the first `frames` frames
+    (None when undecidable). For sources that do not flag their field order."""
+    try:
+        res = run_ffmpeg(
+            ["-i", str(path), "-map", "0:v:0", "-frames:v", str(frames)]
+            + ["-vf", "idet", "-an", "-f", "null", "-"],
+            timeout=timeout,
+        )
+    except FFmpegError:
+        return None
+    found = _IDET_RE.findall(res.stderr)
+    if not found:
+        return None
+    # ffmpeg may print an empty report for a first, discarded filter graph.
+    m = found[-1]
+    tff, bff, prog = (int(g) for g in m)
+    if tff + bff + prog == 0:
+        return None
+    return (tff + bff) > prog
+
+
 def _float(v) -> float | None:
     try:
         return float(v)

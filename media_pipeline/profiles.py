@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass, field, replace
 
 from django.utils.translation import gettext_lazy as _
 
+RENDER_REVISION = 2
+
 
 @dataclass(frozen=True)
 class Profile:
@@ -50,6 +52,8 @@ class Profile:
     def version(self) -> str:
         data = asdict(self)
         data.pop("label")
+        # Bumped when the rendering code changes what a profile's output is.
+        data["revision"] = RENDER_REVISION
         blob = json.dumps(data, sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()[:12]
 

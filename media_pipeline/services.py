@@ -5,24 +5,35 @@ Called by Celery tasks (tasks.py), which stay thin. Nothing here runs in a web r
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import os
 import shutil
 import socket
+import threading
+import traceback
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import (
+    InterfaceError,
+    OperationalError,
+    connection,
+    connections,
+    transaction,
+)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .audio import SilentInputError, render_audio, waveform_peaks
+from .audio import SilentInputError
 from .ffmpeg import FFmpegError, FFmpegTimeout
 from .models import LoaImage, LoaMedia, RenditionJob
-from .probe import ProbeError, measure_loudness, probe
+from .pipeline import Output, job_timeout, render_all
+from .probe import ProbeError, ProbeResult, detect_interlacing, measure_loudness, probe
 from .profiles import PROFILES_FOR_MEDIA_TYPE, Profile, get_profile
+from .source import RenderError, Source
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +52,14 @@ ERROR_MESSAGES = {
     "not_image": _("The file is not an image that can be read."),
     "image_too_large": _("The image has too many pixels to process safely."),
     "worker_lost": _(
-        "The worker processing this file stopped; the job will be retried."
+        "The worker processing this file stopped several times; the job was given up."
     ),
+    "truncated": _(
+        "The file is shorter than its header says: it is damaged or incomplete."
+    ),
+    "bad_captions": _("The captions file cannot be read as SRT or WebVTT."),
+    "no_video": _("The file has no picture to make a video from."),
+    "no_images": _("A slideshow needs at least one picture."),
     "internal": _("An unexpected error occurred. Technical staff have the details."),
 }
 
@@ -58,11 +75,6 @@ def sha256_file(path: str | Path, *, chunk: int = 1024 * 1024) -> str:
         for block in iter(lambda: f.read(chunk), b""):
             h.update(block)
     return h.hexdigest()
-
-
-def job_timeout(duration: float | None) -> float:
-    """ffmpeg's time limit scales with the media's length (minimum 2 minutes)."""
-    return max(120.0, 10.0 * (duration or 60.0))
 
 
 # --- ingest -----------------------------------------------------------------
@@ -81,6 +93,9 @@ def media_ingest(*, media_id: int) -> LoaMedia | None:
         result = probe(path)
         if result.duration and result.duration > settings.LOA_MAX_DURATION_SECONDS:
             raise ProbeError("too_long", f"{result.duration:.0f}s")
+        if result.has_video and result.interlaced is None:
+            # Many files do not flag their field order: look at the frames.
+            result.interlaced = detect_interlacing(path)
         if result.has_audio:
             loud = measure_loudness(path, timeout=job_timeout(result.duration))
             result.loudness_lufs = loud.integrated
@@ -123,12 +138,17 @@ def media_ingest(*, media_id: int) -> LoaMedia | None:
 
 
 def jobs_ensure(
-    *, source: LoaMedia | LoaImage, profiles: list[str] | None = None
+    *,
+    source: LoaMedia | LoaImage,
+    profiles: list[str] | None = None,
+    captions_path: str | os.PathLike | None = None,
 ) -> list[RenditionJob]:
     """Make (or find) the job for each profile the source needs, and queue new ones.
 
     get_or_create on the unique (source, profile, version, sha) guards against two
-    ingests racing, and makes a re-ingest of the same file a no-op.
+    ingests racing, and makes a re-ingest of the same file a no-op. Video profiles
+    made with captions get the captions' hash in their version, so new captions make
+    new renditions.
     """
     if isinstance(source, LoaMedia):
         kind, names = (
@@ -139,14 +159,20 @@ def jobs_ensure(
             names = [n for n in names if get_profile(n).kind != "audio"]
     else:
         kind, names = "image", profiles or PROFILES_FOR_MEDIA_TYPE["image"]
+    caption_sha = sha256_file(captions_path)[:4] if captions_path else ""
     jobs, new_ids = [], []
     for name in names:
         profile = get_profile(name)
+        version, extra = profile.version, {}
+        if caption_sha and profile.kind == "video":
+            version = f"{profile.version}{caption_sha}"
+            extra = {"captions_path": str(captions_path)}
         job, created = RenditionJob.objects.get_or_create(
             **{kind: source},
             profile=profile.name,
-            profile_version=profile.version,
+            profile_version=version,
             source_sha256=source.sha256,
+            defaults={"extra": extra},
         )
         jobs.append(job)
         if created:
@@ -156,6 +182,21 @@ def jobs_ensure(
 
         transaction.on_commit(lambda: run_jobs.delay(new_ids))
     return jobs
+
+
+def captions_attach(
+    *, media_id: int, captions_path: str | os.PathLike
+) -> list[RenditionJob]:
+    """Video renditions of `media_id` with these captions (SRT or WebVTT): burned
+    in for boards, a WebVTT track for the web. Called when an item's captions are
+    set or changed; the caption-less renditions stay as they are."""
+    media = LoaMedia.objects.get(pk=media_id)
+    if media.ingest_status != LoaMedia.IngestStatus.READY or media.type != "video":
+        return []
+    names = [
+        n for n in PROFILES_FOR_MEDIA_TYPE["video"] if get_profile(n).kind == "video"
+    ]
+    return jobs_ensure(source=media, profiles=names, captions_path=captions_path)
 
 
 def job_requeue(*, job_id: int) -> RenditionJob:
@@ -176,38 +217,105 @@ def job_requeue(*, job_id: int) -> RenditionJob:
 # --- running jobs -----------------------------------------------------------
 
 
-def _claim(job_ids: list[int]) -> list[RenditionJob]:
-    """Move queued jobs to running. skip_locked lets many workers share the table."""
-    worker = f"{socket.gethostname()}:{os.getpid()}"
+class TransientError(RuntimeError):
+    """Worth retrying later (database or broker hiccup); the job is queued again."""
+
+
+def _worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def stale_after() -> timedelta:
+    """A running job silent for this long belongs to a dead worker."""
+    return timedelta(seconds=getattr(settings, "LOA_JOB_STALE_SECONDS", 60))
+
+
+def _worker_gone(worker: str) -> bool:
+    """True when `worker` (host:pid) ran on this machine and that process is gone,
+    as after a SIGKILL: no need to wait for its heartbeat to go stale."""
+    host, _sep, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    if int(pid) == os.getpid():
+        # This process runs one task at a time: the job cannot still be ours.
+        return True
+    try:
+        # A killed process not yet reaped by its parent is a zombie ("Z"): gone too.
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat.rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+
+
+def _claim(job_ids: list[int]) -> tuple[list[RenditionJob], list[int]]:
+    """Move queued jobs, and running jobs whose worker is dead, to running.
+
+    Returns (claimed jobs, ids still running elsewhere with a fresh heartbeat).
+    skip_locked lets many workers share the table. A job redelivered after its
+    worker was SIGKILLed is taken over at once when that worker was on this
+    machine, else once its heartbeat is stale.
+    """
+    worker = _worker_id()
     now = timezone.now()
+    cutoff = now - stale_after()
+    max_attempts = getattr(settings, "LOA_JOB_MAX_ATTEMPTS", 3)
+    claimed, busy, given_up = [], [], []
     with transaction.atomic():
-        jobs = list(
-            RenditionJob.objects.select_for_update(skip_locked=True).filter(
-                pk__in=job_ids, status=RenditionJob.Status.QUEUED
-            )
+        rows = RenditionJob.objects.select_for_update(skip_locked=True).filter(
+            pk__in=job_ids,
+            status__in=[RenditionJob.Status.QUEUED, RenditionJob.Status.RUNNING],
         )
-        for job in jobs:
+        for job in rows:
+            if job.status == RenditionJob.Status.RUNNING:
+                fresh = job.heartbeat_at and job.heartbeat_at >= cutoff
+                if fresh and not _worker_gone(job.worker):
+                    busy.append(job.pk)
+                    continue
+                logger.warning(
+                    "job %s: taking over from lost worker %s", job.pk, job.worker
+                )
+                shutil.rmtree(work_dir(job), ignore_errors=True)
+            if job.attempts >= max_attempts:
+                given_up.append(job)
+                continue
             job.status = RenditionJob.Status.RUNNING
             job.attempts += 1
             job.started_at = now
+            job.finished_at = None
             job.heartbeat_at = now
             job.worker = worker
             job.progress = 0
+            claimed.append(job)
         RenditionJob.objects.bulk_update(
-            jobs,
-            ["status", "attempts", "started_at", "heartbeat_at", "worker", "progress"],
+            claimed,
+            [
+                "status",
+                "attempts",
+                "started_at",
+                "finished_at",
+                "heartbeat_at",
+                "worker",
+                "progress",
+            ],
         )
-    return jobs
+        if given_up:
+            _fail(given_up, "worker_lost", f"gave up after {max_attempts} attempts")
+    return claimed, busy
 
 
 def work_dir(job: RenditionJob) -> Path:
     return Path(settings.MEDIA_ROOT) / "tmp" / f"job-{job.pk}"
 
 
-def _final_name(job: RenditionJob, profile: Profile) -> str:
+def _final_name(job: RenditionJob, profile: Profile, ext: str | None = None) -> str:
     src = job.source
     stem = Path(src.file.name).stem[:60]
-    return f"renditions/{profile.name}/{src.sha256[:2]}/{stem}-{src.sha256[:12]}-{profile.version}.{profile.ext}"
+    return (
+        f"renditions/{profile.name}/{src.sha256[:2]}/"
+        f"{stem}-{src.sha256[:12]}-{job.profile_version}.{ext or profile.ext}"
+    )
 
 
 def _fail(jobs: list[RenditionJob], code: str, detail: str) -> None:
@@ -223,67 +331,110 @@ def _fail(jobs: list[RenditionJob], code: str, detail: str) -> None:
     )
 
 
-def jobs_run(*, job_ids: list[int]) -> list[RenditionJob]:
+def jobs_run(*, job_ids: list[int]) -> tuple[list[RenditionJob], list[int]]:
     """Run queued jobs. Audio jobs of one source render together in one pass.
 
     Output is written in a per-job folder and moved into place when complete, so a
     killed worker never leaves a half-written rendition where players can see it.
+    Returns (jobs run, ids another live worker is still running).
     """
-    jobs = _claim(job_ids)
-    if not jobs:
-        return []
+    jobs, busy = _claim(job_ids)
     by_source: dict[tuple[str, int], list[RenditionJob]] = {}
     for job in jobs:
         key = ("media", job.media_id) if job.media_id else ("image", job.image_id)
         by_source.setdefault(key, []).append(job)
     for group in by_source.values():
-        _run_group(group)
-    return jobs
+        with _Heartbeat([j.pk for j in group]):
+            _run_group(group)
+    return jobs, busy
+
+
+class _Heartbeat:
+    """Touches heartbeat_at every few seconds while jobs run, even through phases
+    that report no progress (analysis, measuring), so only a dead worker's jobs
+    go stale. SQLite (tests, single-process dev) is left out: its writers would
+    lock each other and there is no second worker to take over anyway."""
+
+    def __init__(self, ids: list[int]):
+        self.ids = ids
+        self.stop = threading.Event()
+        self.worker = _worker_id()
+        self.interval = getattr(settings, "LOA_JOB_HEARTBEAT_SECONDS", 10)
+        self.thread = None
+
+    def __enter__(self):
+        if connection.vendor != "sqlite" and self.interval > 0:
+            self.thread = threading.Thread(target=self._beat, daemon=True)
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        if self.thread:
+            self.thread.join(timeout=30)
+
+    def _beat(self) -> None:
+        try:
+            while not self.stop.wait(self.interval):
+                RenditionJob.objects.filter(
+                    pk__in=self.ids,
+                    status=RenditionJob.Status.RUNNING,
+                    worker=self.worker,
+                ).update(heartbeat_at=timezone.now())
+        finally:
+            connections.close_all()
+
+
+def job_source(job: RenditionJob) -> Source:
+    """What the renderers need from a job's original (and its captions)."""
+    src = job.source
+    known = {f.name for f in dataclasses.fields(ProbeResult)}
+    probe_result = ProbeResult(
+        **{k: v for k, v in (src.probe or {}).items() if k in known}
+    )
+    captions = job.extra.get("captions_path")
+    return Source(
+        path=Path(src.file.path),
+        probe=probe_result,
+        captions_path=Path(captions) if captions else None,
+    )
 
 
 def _run_group(jobs: list[RenditionJob]) -> None:
-    from .renderers import render_for_kind  # video/still/slideshow live there
-
     src = jobs[0].source
     dirs = [work_dir(j) for j in jobs]
     for d in dirs:
         shutil.rmtree(d, ignore_errors=True)
         d.mkdir(parents=True)
+    by_name = {j.profile: j for j in jobs}
     try:
         if not src.file or not os.path.exists(src.file.path):
             raise ProbeError("missing_source")
         if src.sha256 != jobs[0].source_sha256:
             # The original changed since this job was made; its replacement has its own job.
             raise ProbeError("missing_source", "source changed")
-        duration = getattr(src, "duration", None) or None
-        timeout = job_timeout(duration)
-        profiles = {j.pk: get_profile(j.profile) for j in jobs}
-        audio = [j for j in jobs if profiles[j.pk].kind == "audio"]
-        others = [j for j in jobs if profiles[j.pk].kind != "audio"]
-        outputs: dict[int, Path] = {}
-        if audio:
-            tmp = {j.pk: work_dir(j) / f"out.{profiles[j.pk].ext}" for j in audio}
-            render_audio(
-                Path(src.file.path),
-                [(profiles[j.pk], tmp[j.pk]) for j in audio],
-                duration=duration,
-                timeout=timeout,
-                on_progress=_progress_saver(audio),
-            )
-            outputs.update(tmp)
-        for job in others:
-            out = work_dir(job) / f"out.{profiles[job.pk].ext}"
-            extra = render_for_kind(
-                profiles[job.pk],
-                src,
-                out,
-                timeout=timeout,
-                on_progress=_progress_saver([job]),
-            )
-            job.extra = extra or {}
-            outputs[job.pk] = out
         for job in jobs:
-            _finish(job, profiles[job.pk], outputs[job.pk])
+            captions = job.extra.get("captions_path")
+            if captions and not os.path.exists(captions):
+                raise RenderError("bad_captions", f"captions file missing: {captions}")
+        source = job_source(jobs[0])
+        targets = [
+            (get_profile(j.profile), work_dir(j) / f"out.{get_profile(j.profile).ext}")
+            for j in jobs
+        ]
+        # One group renders one captions file (jobs_ensure groups them that way).
+        source.captions_path = next(
+            (job_source(j).captions_path for j in jobs if j.extra.get("captions_path")),
+            None,
+        )
+        outputs = render_all(
+            source,
+            targets,
+            timeout=job_timeout(getattr(src, "duration", None) or None),
+            on_progress=_progress_saver(by_name),
+        )
+        for out in outputs:
+            _finish(by_name[out.profile.name], out)
     except ProbeError as exc:
         _fail(jobs, exc.code, exc.detail)
     except SilentInputError as exc:
@@ -294,10 +445,18 @@ def _run_group(jobs: list[RenditionJob]) -> None:
         _fail(jobs, "ffmpeg", exc.log or str(exc))
     except RenderError as exc:
         _fail(jobs, exc.code, exc.detail)
+    except (OperationalError, InterfaceError) as exc:
+        # The database went away mid-job: queue the jobs again and let the task
+        # retry with backoff (best effort: the database may still be down).
+        try:
+            RenditionJob.objects.filter(pk__in=[j.pk for j in jobs]).update(
+                status=RenditionJob.Status.QUEUED, progress=0
+            )
+        except (OperationalError, InterfaceError):
+            pass
+        raise TransientError(str(exc)) from exc
     except Exception:
         # Never leave a job "running" for ever: record it, then let Celery see it.
-        import traceback
-
         _fail(jobs, "internal", traceback.format_exc())
         raise
     finally:
@@ -305,57 +464,46 @@ def _run_group(jobs: list[RenditionJob]) -> None:
             shutil.rmtree(d, ignore_errors=True)
 
 
-class RenderError(ValueError):
-    def __init__(self, code: str, detail: str = ""):
-        super().__init__(detail or code)
-        self.code = code
-        self.detail = detail
+def _progress_saver(jobs: dict[str, RenditionJob]):
+    last: dict[str, int] = {}
 
-
-def _progress_saver(jobs: list[RenditionJob]):
-    ids = [j.pk for j in jobs]
-
-    def save(frac: float) -> None:
-        RenditionJob.objects.filter(pk__in=ids).update(
-            progress=min(99, int(frac * 100)), heartbeat_at=timezone.now()
+    def save(profile: Profile, frac: float) -> None:
+        pct = min(99, int(frac * 100))
+        if last.get(profile.name) == pct:
+            return
+        last[profile.name] = pct
+        RenditionJob.objects.filter(pk=jobs[profile.name].pk).update(
+            progress=pct, heartbeat_at=timezone.now()
         )
 
     return save
 
 
-def _finish(job: RenditionJob, profile: Profile, tmp_path: Path) -> None:
-    """Verify the output by measuring it, then move it into place atomically."""
-    if not tmp_path.exists() or tmp_path.stat().st_size == 0:
-        raise RenderError("ffmpeg", f"{profile.name}: no output written")
-    info = {}
-    if profile.kind in ("audio", "video", "slideshow"):
-        out_probe = probe(tmp_path)
-        info["duration"] = out_probe.duration
-        job.extra = {**job.extra, "probe": out_probe.as_dict()}
-        if out_probe.has_audio and profile.loudness is not None:
-            loud = measure_loudness(tmp_path, timeout=job_timeout(out_probe.duration))
-            info["loudness_lufs"], info["true_peak_dbtp"] = (
-                loud.integrated,
-                loud.true_peak,
-            )
-        if profile.options.get("waveform_peaks"):
-            job.extra["peaks"] = waveform_peaks(
-                tmp_path,
-                buckets=profile.options["waveform_peaks"],
-                timeout=job_timeout(out_probe.duration),
-            )
+def _finish(job: RenditionJob, out: Output) -> None:
+    """Move a measured output (and its side files) into place atomically."""
+    profile = out.profile
     name = _final_name(job, profile)
     final = Path(settings.MEDIA_ROOT) / name
     final.parent.mkdir(parents=True, exist_ok=True)
-    digest = sha256_file(tmp_path)
-    size = tmp_path.stat().st_size
-    os.replace(tmp_path, final)
+    extra = {k: v for k, v in job.extra.items() if k == "captions_path"}
+    extra.update(out.extra)
+    # Side files (poster frame, WebVTT track) are named after the output.
+    for key in ("poster", "captions_vtt"):
+        if key in extra:
+            side = out.path.parent / extra[key]
+            side_name = _final_name(job, profile, ext=side.suffix.lstrip("."))
+            os.replace(side, Path(settings.MEDIA_ROOT) / side_name)
+            extra[key] = side_name
+    digest = sha256_file(out.path)
+    size = out.path.stat().st_size
+    os.replace(out.path, final)
     job.file.name = name
     job.bytes = size
     job.sha256 = digest
-    job.duration = info.get("duration")
-    job.loudness_lufs = info.get("loudness_lufs")
-    job.true_peak_dbtp = info.get("true_peak_dbtp")
+    job.duration = out.duration
+    job.loudness_lufs = out.loudness.integrated if out.loudness else None
+    job.true_peak_dbtp = out.loudness.true_peak if out.loudness else None
+    job.extra = extra
     job.status = RenditionJob.Status.DONE
     job.progress = 100
     job.finished_at = timezone.now()
@@ -363,13 +511,15 @@ def _finish(job: RenditionJob, profile: Profile, tmp_path: Path) -> None:
     job.save()
 
 
-def jobs_sweep_stuck(*, stale_after: timedelta = timedelta(minutes=10)) -> int:
+def jobs_sweep_stuck(*, stale: timedelta | None = None) -> int:
     """Requeue jobs whose worker stopped sending heartbeats (killed, machine lost).
 
-    Running jobs update heartbeat_at with their progress; one silent for longer
-    than `stale_after` belongs to a dead worker.
+    Running jobs touch heartbeat_at every few seconds (_Heartbeat); one silent for
+    longer than `stale` belongs to a dead worker. The message that would have
+    redelivered it may be gone with its worker (a SIGKILLed main process), so the
+    sweeper sends a fresh one; _claim makes a duplicate harmless.
     """
-    cutoff = timezone.now() - stale_after
+    cutoff = timezone.now() - (stale or stale_after())
     stuck = list(
         RenditionJob.objects.filter(
             status=RenditionJob.Status.RUNNING, heartbeat_at__lt=cutoff
@@ -377,13 +527,6 @@ def jobs_sweep_stuck(*, stale_after: timedelta = timedelta(minutes=10)) -> int:
     )
     if not stuck:
         return 0
-    RenditionJob.objects.filter(
-        pk__in=stuck, status=RenditionJob.Status.RUNNING
-    ).update(status=RenditionJob.Status.QUEUED, progress=0)
-    for pk in stuck:
-        shutil.rmtree(
-            Path(settings.MEDIA_ROOT) / "tmp" / f"job-{pk}", ignore_errors=True
-        )
     from .tasks import run_jobs
 
     run_jobs.delay(stuck)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import io
 from pathlib import Path
 
-from PIL import Image, ImageCms, ImageOps
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from .profiles import Profile
+from .source import RenderError, Source
 
 _SRGB = ImageCms.createProfile("sRGB")
 
@@ -37,12 +39,42 @@ def to_srgb(img: Image.Image) -> Image.Image:
     return img.convert("RGB")
 
 
+def open_image(path: Path) -> Image.Image:
+    """Open an image with the decompression-bomb guard set from settings
+    (WAGTAILIMAGES_MAX_IMAGE_PIXELS), HEIC included."""
+    from django.conf import settings
+
+    register_heif()
+    limit = getattr(settings, "WAGTAILIMAGES_MAX_IMAGE_PIXELS", 200_000_000)
+    # Pillow only warns below twice its limit; a bomb must fail, not warn.
+    Image.MAX_IMAGE_PIXELS = limit // 2
+    try:
+        img = Image.open(path)
+        if img.width * img.height > limit:
+            img.close()
+            raise RenderError("image_too_large", f"{img.width}x{img.height}")
+        return img
+    except Image.DecompressionBombError as exc:
+        raise RenderError("image_too_large", str(exc)) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        if isinstance(exc, RenderError):
+            raise
+        raise RenderError("not_image", str(exc)) from exc
+
+
+@functools.cache
+def register_heif() -> None:
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+
+
 def render_still(
-    profile: Profile, source, out: Path, *, timeout: float, on_progress=None
+    profile: Profile, src: Source, out: Path, *, timeout: float, on_progress=None
 ) -> dict:
     """Fit the image (EXIF orientation applied) onto the profile's canvas, padded,
     never stretched; written without metadata (no GPS, no EXIF)."""
-    with Image.open(source.file.path) as img:
+    with open_image(src.path) as img:
         img = ImageOps.exif_transpose(img)
         img = to_srgb(img)
         canvas_size = (profile.width, profile.height)

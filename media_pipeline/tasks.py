@@ -6,13 +6,22 @@ That is safe because services are idempotent: a done job is never redone.
 """
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 from . import services
 
 _MEDIA_TASK = dict(acks_late=True, reject_on_worker_lost=True)
+# Only errors that can pass by themselves are retried, with exponential backoff.
+_TRANSIENT = dict(
+    autoretry_for=(services.TransientError, OperationalError, InterfaceError),
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=5,
+)
 
 
-@shared_task(**_MEDIA_TASK, soft_time_limit=3600, time_limit=3700)
+@shared_task(**_MEDIA_TASK, **_TRANSIENT, soft_time_limit=3600, time_limit=3700)
 def ingest(kind: str, pk: int) -> None:
     if kind == "media":
         services.media_ingest(media_id=pk)
@@ -21,9 +30,20 @@ def ingest(kind: str, pk: int) -> None:
 
 
 # The hard limit is a backstop; each ffmpeg run has its own duration-scaled timeout.
-@shared_task(**_MEDIA_TASK, soft_time_limit=6 * 3600, time_limit=6 * 3600 + 300)
-def run_jobs(job_ids: list[int]) -> None:
-    services.jobs_run(job_ids=job_ids)
+@shared_task(
+    **_MEDIA_TASK,
+    **_TRANSIENT,
+    bind=True,
+    soft_time_limit=6 * 3600,
+    time_limit=6 * 3600 + 300,
+)
+def run_jobs(self, job_ids: list[int]) -> None:
+    _jobs, busy = services.jobs_run(job_ids=job_ids)
+    if busy and not self.request.is_eager:
+        # Another worker's job (or one whose worker may have died elsewhere): look
+        # again once its heartbeat would be stale.
+        countdown = services.stale_after().total_seconds() + 5
+        run_jobs.apply_async((busy,), countdown=countdown)
 
 
 @shared_task

@@ -206,7 +206,10 @@ WAGTAILMEDIA = {
         "wmv",
         "mts",
     ],
+    # Sniffs uploads (content, not extension) before accepting them.
+    "MEDIA_FORM_BASE": "media_pipeline.forms.LoaMediaForm",
 }
+WAGTAILIMAGES_IMAGE_FORM_BASE = "media_pipeline.forms.LoaImageForm"
 WAGTAILSEARCH_BACKENDS = {
     "default": {"BACKEND": "wagtail.search.backends.database"},
 }
@@ -260,6 +263,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Loa
 LOA_PROFILE_OVERRIDES: dict = {}
 LOA_MAX_DURATION_SECONDS = int(os.environ.get("LOA_MAX_DURATION_SECONDS", 3 * 3600))
+# Media jobs: heartbeat every N s; silent for LOA_JOB_STALE_SECONDS = worker dead.
+LOA_JOB_HEARTBEAT_SECONDS = int(os.environ.get("LOA_JOB_HEARTBEAT_SECONDS", 10))
+LOA_JOB_STALE_SECONDS = int(os.environ.get("LOA_JOB_STALE_SECONDS", 60))
+LOA_JOB_MAX_ATTEMPTS = 3
 LOA_PACKAGE_ROOT = Path(os.environ.get("LOA_PACKAGE_ROOT", MEDIA_ROOT / "packages"))
 LOA_SIGNING_KEY_FILE = Path(
     os.environ.get("LOA_SIGNING_KEY_FILE", VAR_DIR / "keys" / "package-signing.pem")

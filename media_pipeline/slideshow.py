@@ -1,0 +1,120 @@
+"""Slideshows for boards that only play video: pictures → MP4 with moviepy.
+
+Each picture is fitted onto the board's canvas with Pillow (oriented, sRGB, the
+caption drawn in a Vietnamese-capable font), moviepy cross-fades them, and the
+encode uses the same H.264 settings as the video profiles. A narration track is
+normalised like any other audio and muxed in a second, copy-only step.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont, ImageOps
+
+from .audio import Gain, analyse, gain_chain, pre_filters
+from .ffmpeg import run_ffmpeg
+from .fonts import vietnamese_font
+from .probe import probe
+from .profiles import Profile
+from .source import RenderError, Source
+from .stills import open_image, to_srgb
+from .video import encoder_args
+
+
+def slide_frame(path: Path, profile: Profile, caption: str = "") -> np.ndarray:
+    """One picture fitted (never stretched) on the canvas, caption along the bottom."""
+    size = (profile.width, profile.height)
+    with open_image(path) as img:
+        img = to_srgb(ImageOps.exif_transpose(img))
+        fitted = ImageOps.contain(img, size, Image.Resampling.LANCZOS)
+    canvas = Image.new("RGB", size, profile.options.get("background", "#000000"))
+    canvas.paste(
+        fitted, ((size[0] - fitted.width) // 2, (size[1] - fitted.height) // 2)
+    )
+    if caption:
+        _draw_caption(canvas, caption)
+    return np.asarray(canvas)
+
+
+def _draw_caption(canvas: Image.Image, text: str) -> None:
+    w, h = canvas.size
+    font = ImageFont.truetype(str(vietnamese_font(bold=True)), max(18, h // 22))
+    draw = ImageDraw.Draw(canvas)
+    box = draw.textbbox((0, 0), text, font=font)
+    tw, th = box[2] - box[0], box[3] - box[1]
+    x, y = (w - tw) // 2, h - th - h // 12
+    pad = th // 2
+    draw.rectangle((x - pad, y - pad, x + tw + pad, y + th + pad * 2), fill=(0, 0, 0))
+    draw.text((x, y), text, font=font, fill=(255, 255, 255))
+
+
+def render_slideshow(
+    profile: Profile, src: Source, out: Path, *, timeout: float, on_progress=None
+) -> dict:
+    from moviepy import ImageClip, concatenate_videoclips, vfx
+
+    images = src.images or [src.path]
+    if not images:
+        raise RenderError("no_images", "a slideshow needs at least one picture")
+    per = float(profile.options.get("seconds_per_slide", 6.0))
+    fade = min(float(profile.options.get("crossfade", 1.0)), per / 2)
+    clips = []
+    for i, path in enumerate(images):
+        clip = ImageClip(slide_frame(Path(path), profile, src.caption_text))
+        clip = clip.with_duration(per)
+        if i and fade:
+            clip = clip.with_effects([vfx.CrossFadeIn(fade)])
+        clips.append(clip)
+    show = concatenate_videoclips(
+        clips, method="compose", padding=-fade if len(clips) > 1 else 0
+    )
+    work = out.parent / f".{out.stem}-work"
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        silent = work / "slides.mp4"
+        params = encoder_args(profile)
+        preset = params[params.index("-preset") + 1]
+        params = params[4:]  # -c:v and -preset are moviepy's own arguments
+        show.write_videofile(
+            str(silent),
+            fps=profile.fps or 25,
+            codec="libx264",
+            preset=preset,
+            audio=False,
+            ffmpeg_params=params,
+            logger=None,
+        )
+        if on_progress:
+            on_progress(0.8)
+        if src.narration_path:
+            _mux_narration(profile, silent, Path(src.narration_path), out, timeout)
+        else:
+            shutil.move(silent, out)
+    finally:
+        show.close()
+        shutil.rmtree(work, ignore_errors=True)
+    return {"slides": len(images), "seconds_per_slide": per, "crossfade": fade}
+
+
+def _mux_narration(
+    p: Profile, video: Path, narration: Path, out: Path, timeout: float
+) -> None:
+    info = probe(narration)
+    if not info.has_audio:
+        raise RenderError("no_streams", "the narration has no sound")
+    measured = analyse(narration, [p], duration=info.duration, timeout=timeout)
+    rate = p.sample_rate or 48000
+    gain = Gain.from_measurement(p, measured[p.name])
+    chain = pre_filters(p) + gain_chain(p, gain, rate=rate) + [f"aresample={rate}"]
+    # The pictures set the length; narration longer than them is cut.
+    run_ffmpeg(
+        ["-i", str(video), "-i", str(narration)]
+        + ["-filter_complex", f"[1:a:0]{','.join(chain)}[a]"]
+        + ["-map", "0:v:0", "-map", "[a]", "-c:v", "copy", "-c:a", "aac"]
+        + ["-b:a", p.bitrate or "128k", "-ar", str(rate), "-shortest"]
+        + ["-movflags", "+faststart", "-map_metadata", "-1", str(out)],
+        timeout=timeout,
+    )
