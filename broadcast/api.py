@@ -6,14 +6,17 @@ session. Errors are JSON with a stable `code` and a message in the request's lan
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Query, Schema
+from ninja import File, NinjaAPI, Query, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.files import UploadedFile
 from ninja.security import HttpBearer, django_auth
 
 from . import reports, selectors, services
@@ -82,7 +85,23 @@ def _validation_error(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc):
-    return _error(request, exc.status_code, getattr(exc, "code", "error"), str(exc))
+    code = getattr(exc, "code", None)
+    if code is None and exc.status_code == 400:
+        # django-ninja's own "Cannot parse request body": malformed JSON.
+        return _error(
+            request, 400, "malformed_body", _("The request body is not valid JSON.")
+        )
+    return _error(request, exc.status_code, code or "error", str(exc))
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request, exc):
+    return _error(
+        request,
+        413,
+        "body_too_large",
+        _("The request body is too large. Send smaller batches."),
+    )
 
 
 @api.exception_handler(Http404)
@@ -335,31 +354,132 @@ def confirm_airings(request, payload: ConfirmationBatchIn):
     return [ConfirmationResultOut(**r.__dict__) for r in results]
 
 
+@api.post(
+    "/airings/import",
+    response={200: dict, 404: ApiError, 413: ApiError, 422: ApiError},
+    summary="Import a playout PC's as-run log (CSV: UTF-8 ± BOM or Windows-1258)",
+)
+def import_airings(request, file: UploadedFile = File(...), station: str = ""):
+    """Lines are matched to the station's planned airings; unmatched lines come back."""
+    from .asrun import MAX_BYTES, import_asrun
+
+    caller = getattr(request, "station", None)
+    target = caller
+    if station and (caller is None or station != caller.code):
+        scope = _scope(request)
+        qs = Station.objects.filter(code=station)
+        if scope is not None:
+            qs = qs.filter(pk__in=scope)
+        target = qs.first()
+    if target is None:
+        raise LoaHttpError(
+            404, "unknown_station", _("Say which of your stations the log is from.")
+        )
+    if file.size > MAX_BYTES:
+        raise LoaHttpError(
+            413,
+            "file_too_large",
+            _("The file is larger than %(n)d MB.") % {"n": MAX_BYTES // 2**20},
+        )
+    try:
+        result = import_asrun(
+            raw=file.read(),
+            station=target,
+            actor=request.user if caller is None else None,
+        )
+    except services.ServiceError as exc:
+        raise LoaHttpError(422, exc.code, exc.message) from exc
+    return {
+        "station": target.code,
+        "lines": result.lines,
+        "results": result.results,
+        "unmatched": result.unmatched,
+    }
+
+
 @api.get("/reports/airings", summary="Airings report (JSON, CSV or XLSX)")
 def report_airings(
     request,
     from_: date = Query(None, alias="from"),
     to: date = Query(None),
+    period: str = "",
+    year: int | None = None,
     group_by: str = "station",
     format: str = "json",
+    unit: str = "",
+    station: str = "",
+    campaign: int | None = None,
+    plan_task: int | None = None,
+    item: int | None = None,
+    language: str = "",
+    audience: str = "",
 ):
+    scope = _report_scope(request)
+    today = timezone.localdate()
+    if period:
+        if period not in reports.report_periods():
+            raise LoaHttpError(
+                422,
+                "bad_period",
+                _("period must be one of: %(v)s")
+                % {"v": ", ".join(reports.report_periods())},
+            )
+        start, end, _due = reports.period_dates(period, year or today.year)
+    else:
+        start, end = from_ or today.replace(day=1), to or today
+    if end < start:
+        raise LoaHttpError(422, "bad_period", _("“to” is before “from”."))
+    if group_by not in reports.GROUPINGS and group_by != "summary":
+        raise LoaHttpError(
+            422,
+            "bad_group_by",
+            _("group_by must be one of: %(v)s")
+            % {"v": ", ".join([*reports.GROUPINGS, "summary"])},
+        )
+    if format not in ("json", "csv", "xlsx"):
+        raise LoaHttpError(422, "bad_format", _("format must be json, csv or xlsx."))
+    f = reports.ReportFilter(
+        start=start,
+        end=end,
+        unit=unit,
+        station=station,
+        campaign=campaign,
+        plan_task=plan_task,
+        item=item,
+        language=language,
+        audience=audience,
+    )
+    if group_by == "summary":
+        if format != "json":
+            raise LoaHttpError(
+                422, "bad_format", _("The summary is JSON; use group_by for tables.")
+            )
+        data = reports.summary(station_ids=scope, f=f)
+        return HttpResponse(
+            json.dumps(data, ensure_ascii=False, default=str),
+            content_type="application/json",
+        )
+    rows = reports.airing_rows(
+        station_ids=scope, start=start, end=end, group_by=group_by, f=f
+    )
+    name = f"loa-airings-{group_by}-{start}-{end}"
+    if format == "csv":
+        return reports.csv_response(rows, f"{name}.csv")
+    if format == "xlsx":
+        return reports.xlsx_response(rows, f"{name}.xlsx", title=group_by)
+    return HttpResponse(reports.json_bytes(rows), content_type="application/json")
+
+
+def _report_scope(request) -> set[int] | None:
+    """Reports are for province and district staff: not for station tokens nor for
+    staff tied to one station."""
     if getattr(request, "station", None) is not None:
         raise LoaHttpError(
             403, "forbidden", _("Reports are for province and district staff.")
         )
-    today = timezone.localdate()
-    start, end = from_ or today.replace(day=1), to or today
-    if group_by not in reports.GROUPINGS:
+    assignment = getattr(request.user, "assignment", None)
+    if not request.user.is_superuser and (assignment is None or assignment.station_id):
         raise LoaHttpError(
-            422,
-            "bad_group_by",
-            _("group_by must be one of: %(v)s") % {"v": ", ".join(reports.GROUPINGS)},
+            403, "forbidden", _("Reports are for province and district staff.")
         )
-    rows = reports.airing_rows(
-        station_ids=_scope(request), start=start, end=end, group_by=group_by
-    )
-    if format == "csv":
-        return reports.csv_response(rows, f"loa-airings-{start}-{end}.csv")
-    if format != "json":
-        raise LoaHttpError(422, "bad_format", _("format must be json or csv."))
-    return HttpResponse(reports.json_bytes(rows), content_type="application/json")
+    return selectors.user_station_scope(request.user)

@@ -1,0 +1,262 @@
+"""As-run logs exported by a playout PC: decode, parse, match lines to planned airings.
+
+Playout software in Vietnamese stations writes CSV as UTF-8 (with or without BOM) or
+in the Windows-1258 code page. Windows-1258 writes most tones as combining marks
+after the base letter, so decoded text is normalised to NFC before anything compares
+it. A file that is neither is refused, never guessed at.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from .models import Confirmation, PlannedAiring, Station
+from .services import (
+    LOCAL_TZ,
+    ConfirmationInput,
+    ServiceError,
+    confirmations_record,
+)
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_LINES = 20_000
+# A fixed-slot airing matches a line that started within this window of its slot.
+MATCH_WINDOW = timedelta(hours=3)
+_NAMESPACE = uuid.UUID("6f0b5f2e-2d0c-4f55-9a3e-6c6f61617372")
+
+_START = {"start", "start_time", "started", "time", "aired_at", "bat_dau", "bắt đầu"}
+_WHAT = {"file", "filename", "file_name", "path", "content_id", "content", "item"}
+_DURATION = {"duration", "length", "seconds", "thoi_luong", "thời lượng"}
+_FILE_ID = re.compile(r"^(\d+)-")
+_FORMATS = (
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+)
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 (± BOM) or Windows-1258, as NFC text; ServiceError otherwise."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("cp1258")
+        except UnicodeDecodeError:
+            raise ServiceError(
+                "bad_encoding",
+                _("The file is neither UTF-8 nor Windows-1258 text."),
+            ) from None
+    if "\x00" in text:
+        raise ServiceError("bad_encoding", _("The file is not a text (CSV) file."))
+    return unicodedata.normalize("NFC", text)
+
+
+@dataclass
+class AsRunLine:
+    line: int
+    start: datetime
+    content_id: int | None
+    raw_what: str
+    duration: float | None
+
+
+@dataclass
+class ImportResult:
+    lines: int = 0
+    results: list[dict] = field(default_factory=list)
+    unmatched: list[dict] = field(default_factory=list)
+
+
+def _parse_start(value: str) -> datetime | None:
+    value = value.strip()
+    dt = parse_datetime(value.replace(" ", "T", 1)) if value else None
+    if dt is None:
+        for fmt in _FORMATS:
+            try:
+                dt = datetime.strptime(value, fmt)
+                break
+            except ValueError:
+                continue
+    if dt is None:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=LOCAL_TZ)
+    return dt
+
+
+def _content_id(value: str) -> int | None:
+    value = value.strip()
+    if value.isdigit():
+        return int(value)
+    # Package files are named "<content id>-<profile>.<ext>"; playout PCs log the
+    # file name, sometimes with a Windows path in front.
+    name = re.split(r"[\\/]", value)[-1]
+    m = _FILE_ID.match(name)
+    return int(m.group(1)) if m else None
+
+
+def _duration(value: str) -> float | None:
+    value = value.strip()
+    if not value:
+        return None
+    parts = value.split(":")
+    try:
+        nums = [float(p) for p in parts]
+    except ValueError:
+        return None
+    total = 0.0
+    for n in nums:
+        total = total * 60 + n
+    return total
+
+
+def parse(text: str) -> tuple[list[AsRunLine], list[dict]]:
+    """Lines of the log and the lines that could not be read (with why)."""
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = list(csv.reader(io.StringIO(text), dialect))
+    if len(rows) > MAX_LINES:
+        raise ServiceError(
+            "too_many_lines",
+            _("Send at most %(n)d lines per file.") % {"n": MAX_LINES},
+        )
+    cols = (0, 1, 2)
+    first = 0
+    if rows:
+        header = [h.strip().lower() for h in rows[0]]
+        if any(h in _START for h in header):
+            first = 1
+
+            def find(names, default):
+                return next((i for i, h in enumerate(header) if h in names), default)
+
+            cols = (find(_START, 0), find(_WHAT, 1), find(_DURATION, None))
+    parsed, bad = [], []
+    for n, row in enumerate(rows[first:], start=first + 1):
+        if not any(c.strip() for c in row):
+            continue
+        text_line = ",".join(row)
+        if len(row) <= max(c for c in cols if c is not None):
+            bad.append({"line": n, "text": text_line, "reason": _("Too few columns.")})
+            continue
+        start = _parse_start(row[cols[0]])
+        if start is None:
+            bad.append(
+                {"line": n, "text": text_line, "reason": _("Unreadable start time.")}
+            )
+            continue
+        parsed.append(
+            AsRunLine(
+                line=n,
+                start=start,
+                content_id=_content_id(row[cols[1]]),
+                raw_what=row[cols[1]].strip(),
+                duration=_duration(row[cols[2]]) if cols[2] is not None else None,
+            )
+        )
+    return parsed, bad
+
+
+def import_asrun(*, raw: bytes, station: Station, actor=None) -> ImportResult:
+    """Match each played line to the station's planned airing of the same item
+    nearest in time and record it as aired. Re-importing the same file changes
+    nothing: each line's confirmation uuid derives from the station and the line."""
+    if len(raw) > MAX_BYTES:
+        raise ServiceError(
+            "file_too_large",
+            _("The file is larger than %(n)d MB.") % {"n": MAX_BYTES // 2**20},
+        )
+    lines, bad = parse(decode(raw))
+    out = ImportResult(lines=len(lines) + len(bad), unmatched=bad)
+    taken: set[int] = set()
+    inputs: list[tuple[AsRunLine, ConfirmationInput]] = []
+    for ln in lines:
+        unmatched = {"line": ln.line, "text": f"{ln.start.isoformat()} {ln.raw_what}"}
+        if ln.content_id is None:
+            out.unmatched.append(
+                {**unmatched, "reason": _("No content id or package file name.")}
+            )
+            continue
+        key = uuid.uuid5(
+            _NAMESPACE, f"{station.code}|{ln.start.isoformat()}|{ln.raw_what}"
+        )
+        seen = Confirmation.objects.filter(uuid=key).only("airing_id").first()
+        airing = seen.airing if seen else _nearest_airing(station, ln, taken)
+        if airing is None:
+            out.unmatched.append(
+                {**unmatched, "reason": _("No planned airing of this item near then.")}
+            )
+            continue
+        taken.add(airing.pk)
+        note = f"as-run line {ln.line}"
+        if ln.duration is not None:
+            note += f", {ln.duration:g} s"
+        inputs.append(
+            (
+                ln,
+                ConfirmationInput(
+                    uuid=str(key),
+                    airing=airing.pk,
+                    status=Confirmation.Status.AIRED,
+                    aired_at=ln.start,
+                    note=note,
+                ),
+            )
+        )
+    results = confirmations_record(
+        items=[c for _ln, c in inputs],
+        station_ids={station.pk},
+        source=Confirmation.Source.IMPORT,
+        actor=actor,
+        actor_station=station,
+    )
+    for (ln, c), r in zip(inputs, results, strict=True):
+        out.results.append(
+            {
+                "line": ln.line,
+                "airing": c.airing,
+                **{k: v for k, v in r.__dict__.items() if v},
+            }
+        )
+    return out
+
+
+def _nearest_airing(station: Station, ln: AsRunLine, taken: set[int]):
+    day = ln.start.astimezone(LOCAL_TZ).date()
+    day_start = datetime.combine(day, datetime.min.time(), LOCAL_TZ)
+    candidates = [
+        a
+        for a in PlannedAiring.objects.filter(
+            station=station,
+            schedule__item_id=ln.content_id,
+            planned_at__gte=min(day_start, ln.start - MATCH_WINDOW),
+            planned_at__lte=ln.start + MATCH_WINDOW,
+        ).exclude(status=PlannedAiring.Status.CANCELLED)
+        if a.pk not in taken
+        and (a.flexible or abs(a.planned_at - ln.start) <= MATCH_WINDOW)
+    ]
+    # Prefer airings still waiting for a confirmation; a re-import then finds the
+    # one it confirmed before and reads as a duplicate.
+    candidates.sort(
+        key=lambda a: (
+            a.status != PlannedAiring.Status.PLANNED,
+            abs(a.planned_at - ln.start),
+        )
+    )
+    return candidates[0] if candidates else None
