@@ -3,10 +3,10 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.contrib.sitemaps import Sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from broadcast.api import api as station_api
+from exhibitions.sitemaps import PublicSitemap
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -14,8 +14,9 @@ urlpatterns = [
     path("api/v1/", station_api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}),
+    path("sitemap.xml", sitemap, {"sitemaps": {"pages": PublicSitemap}}),
     path("station/", include("broadcast.urls")),
+    path("", include("exhibitions.urls")),
 ]
 
 if settings.DEBUG:

@@ -30,8 +30,8 @@ class Command(BaseCommand):
             "--label", default="", help="what the token is for (e.g. 'playout PC')"
         )
 
-    def handle(self, *args, code=None, list=False, label="", **opts):
-        if list:
+    def handle(self, *args, code=None, label="", **opts):
+        if opts.get("list"):
             for s in Station.objects.select_related("unit").order_by("code"):
                 self.stdout.write(f"{s.code}\t{s.kind}\t{s.unit.name}")
             return
