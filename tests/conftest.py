@@ -38,3 +38,11 @@ def demo(db):
     from cms.models import LibraryIndexPage
 
     return LibraryIndexPage.objects.get(slug="thu-vien")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The public page cache outlives a test's rolled-back database: start empty."""
+    from django.core.cache import cache
+
+    cache.clear()
