@@ -16,6 +16,11 @@ app.autodiscover_tasks()
 def _ensure_filesystem_broker_dirs(sender, **kwargs):
     # kombu's filesystem transport expects its folders to exist.
     opts = sender.conf.broker_transport_options or {}
-    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
+    for key in (
+        "data_folder_in",
+        "data_folder_out",
+        "processed_folder",
+        "control_folder",
+    ):
         if opts.get(key):
             os.makedirs(opts[key], exist_ok=True)

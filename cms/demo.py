@@ -13,14 +13,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from wagtail.models import (
     Collection,
-    GroupCollectionPermission,
-    GroupPagePermission,
     Page,
     Site,
 )
@@ -40,6 +38,7 @@ from .models import (
     PosterPage,
     RadioItemPage,
 )
+from .setup import district_setup, province_setup, workflow_setup
 from .text import vn_slugify
 
 PROVINCE = ("binh-phuoc", "Bình Phước")
@@ -101,36 +100,9 @@ DEMO_USERS = [
     ),
 ]
 
-PAGE_PERMS = {
-    roles.PROVINCE_EDITOR: ["add_page", "change_page"],
-    roles.PROVINCE_REVIEWER: [
-        "add_page",
-        "change_page",
-        "publish_page",
-        "lock_page",
-        "unlock_page",
-    ],
-    roles.DISTRICT_EDITOR: ["add_page", "change_page"],
-}
-COLLECTION_PERMS = [
-    "add_media",
-    "change_media",
-    "add_loaimage",
-    "change_loaimage",
-    "choose_loaimage",
-]
-
-
-def _perm(codename: str) -> Permission:
-    return Permission.objects.get(
-        codename=codename,
-        content_type__app_label__in=["wagtailcore", "media_pipeline", "wagtailmedia"],
-    )
-
 
 def ensure_units() -> dict[str, Unit]:
     units: dict[str, Unit] = {}
-    root_collection = Collection.get_first_root_node()
     province, _ = Unit.objects.get_or_create(
         code=PROVINCE[0], defaults={"name": PROVINCE[1], "level": Unit.Level.PROVINCE}
     )
@@ -140,10 +112,6 @@ def ensure_units() -> dict[str, Unit]:
             code=short,
             defaults={"name": name, "level": Unit.Level.DISTRICT, "parent": province},
         )
-        if district.collection_id is None:
-            existing = root_collection.get_children().filter(name=name).first()
-            district.collection = existing or root_collection.add_child(name=name)
-            district.save(update_fields=["collection"])
         units[short] = district
         Station.objects.get_or_create(
             code=f"{short}-fm",
@@ -225,55 +193,16 @@ def ensure_pages(units: dict[str, Unit]) -> LibraryIndexPage:
             instance=LibraryIndexPage(title="Thư viện nội dung", slug="thu-vien")
         )
         library.save_revision().publish()
-    for short in [d[1] for d in DISTRICTS]:
-        unit = units[short]
-        slug = f"thu-vien-{vn_slugify(unit.name)}"
-        if not LibraryIndexPage.objects.filter(slug=slug).exists():
-            page = library.add_child(
-                instance=LibraryIndexPage(title=f"Thư viện {unit.name}", slug=slug)
-            )
-            page.save_revision().publish()
     return library
 
 
 def ensure_permissions(library: LibraryIndexPage, units: dict[str, Unit]) -> None:
-    root_collection = Collection.get_first_root_node()
-    for role, codenames in PAGE_PERMS.items():
-        group = Group.objects.get(name=role)
-        if role == roles.DISTRICT_EDITOR:
-            continue  # district editors get their own district's subtree, per user group below
-        for codename in codenames:
-            GroupPagePermission.objects.get_or_create(
-                group=group, page=library, permission=_perm(codename)
-            )
-        for codename in COLLECTION_PERMS:
-            GroupCollectionPermission.objects.get_or_create(
-                group=group, collection=root_collection, permission=_perm(codename)
-            )
-
-
-def ensure_district_group(unit: Unit) -> Group:
-    """A per-district editors group: edits its district's library pages and collection."""
-    group, _ = Group.objects.get_or_create(
-        name=f"{roles.DISTRICT_EDITOR} — {unit.name}"
-    )
-    group.permissions.add(
-        *Group.objects.get(name=roles.DISTRICT_EDITOR).permissions.all()
-    )
-    page = LibraryIndexPage.objects.filter(
-        slug=f"thu-vien-{vn_slugify(unit.name)}"
-    ).first()
-    if page:
-        for codename in PAGE_PERMS[roles.DISTRICT_EDITOR]:
-            GroupPagePermission.objects.get_or_create(
-                group=group, page=page, permission=_perm(codename)
-            )
-    if unit.collection_id:
-        for codename in COLLECTION_PERMS:
-            GroupCollectionPermission.objects.get_or_create(
-                group=group, collection=unit.collection, permission=_perm(codename)
-            )
-    return group
+    """Province roles on the whole library; each district its collection, folder and
+    editors' group; Loa's review workflow on the library."""
+    province_setup(library=library)
+    for short in [d[1] for d in DISTRICTS]:
+        district_setup(unit=units[short], library=library)
+    workflow_setup(library=library)
 
 
 def ensure_users(units: dict[str, Unit]) -> list[tuple[str, str, str]]:
@@ -301,7 +230,7 @@ def ensure_users(units: dict[str, Unit]) -> list[tuple[str, str, str]]:
             )
         user.groups.add(Group.objects.get(name=role))
         if role == roles.DISTRICT_EDITOR:
-            user.groups.add(ensure_district_group(units[unit_code]))
+            user.groups.add(district_setup(unit=units[unit_code]))
         station = Station.objects.get(code=station_code) if station_code else None
         StaffAssignment.objects.update_or_create(
             user=user, defaults={"unit": units[unit_code], "station": station}

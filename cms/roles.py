@@ -30,6 +30,20 @@ _EDIT_MEDIA = [
     ("wagtaildocs", "document", "choose_document"),
     ("media_pipeline", "renditionjob", "view_renditionjob"),
 ]
+# Model-level media permissions apply to every collection, so district editors get
+# theirs per collection instead (cms.setup.district_setup): they see only their own.
+_MEDIA_MODEL_PERMS = {
+    ("wagtailmedia", "media", "add_media"),
+    ("wagtailmedia", "media", "change_media"),
+    ("media_pipeline", "loaimage", "add_loaimage"),
+    ("media_pipeline", "loaimage", "change_loaimage"),
+    ("media_pipeline", "loaimage", "choose_loaimage"),
+    ("wagtaildocs", "document", "add_document"),
+    ("wagtaildocs", "document", "change_document"),
+    ("wagtaildocs", "document", "choose_document"),
+}
+_DISTRICT_EDIT = [p for p in _EDIT_MEDIA if p not in _MEDIA_MODEL_PERMS]
+
 _SCHEDULE = [
     ("broadcast", "schedule", "add_schedule"),
     ("broadcast", "schedule", "change_schedule"),
@@ -52,7 +66,32 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, str]]] = {
         ("cms", "theme", "change_theme"),
     ],
     PROVINCE_REVIEWER: _EDIT_MEDIA + _SCHEDULE + _REPORTS,
-    DISTRICT_EDITOR: _EDIT_MEDIA + _SCHEDULE + _REPORTS,
+    DISTRICT_EDITOR: _DISTRICT_EDIT + _SCHEDULE + _REPORTS,
     STATION_OPERATOR: _REPORTS,
     COMMUNE_STAFF: [],
 }
+
+# Page permissions on the library (province roles) or a district's library folder.
+PAGE_PERMISSIONS: dict[str, list[str]] = {
+    PROVINCE_EDITOR: ["add_page", "change_page"],
+    PROVINCE_REVIEWER: [
+        "add_page",
+        "change_page",
+        "publish_page",
+        "lock_page",
+        "unlock_page",
+    ],
+    DISTRICT_EDITOR: ["add_page", "change_page"],
+}
+# Collection permissions: on the root collection for province roles, on the
+# district's collection for its editors.
+COLLECTION_PERMISSIONS: list[tuple[str, str]] = [
+    ("wagtailmedia", "add_media"),
+    ("wagtailmedia", "change_media"),
+    ("media_pipeline", "add_loaimage"),
+    ("media_pipeline", "change_loaimage"),
+    ("media_pipeline", "choose_loaimage"),
+    ("wagtaildocs", "add_document"),
+    ("wagtaildocs", "change_document"),
+    ("wagtaildocs", "choose_document"),
+]

@@ -215,7 +215,8 @@ WAGTAILMEDIA = {
 }
 WAGTAILIMAGES_IMAGE_FORM_BASE = "media_pipeline.forms.LoaImageForm"
 WAGTAILSEARCH_BACKENDS = {
-    "default": {"BACKEND": "wagtail.search.backends.database"},
+    # Wagtail's database backend, with Vietnamese diacritics folded (cms/search.py).
+    "default": {"BACKEND": "cms.search"},
 }
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "srt", "vtt", "txt", "csv", "xlsx", "docx", "odt"]

@@ -1,0 +1,131 @@
+"""Reads for the editorial side: is an item ready to air, what waits for whom."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+from wagtail.models import Page, TaskState, WorkflowState
+
+from media_pipeline.models import LoaImage, LoaMedia, RenditionJob
+from media_pipeline.profiles import PROFILES_FOR_MEDIA_TYPE, get_profile
+
+
+def required_profiles(source: LoaMedia | LoaImage) -> list[str]:
+    """The profiles a source must have rendered before its item can air."""
+    if isinstance(source, LoaImage):
+        return list(PROFILES_FOR_MEDIA_TYPE["image"])
+    names = list(PROFILES_FOR_MEDIA_TYPE[source.type or "audio"])
+    if source.type == "video" and not source.probe.get("audio_codec"):
+        # A silent video has no audio renditions to wait for (as in jobs_ensure).
+        names = [n for n in names if get_profile(n).kind != "audio"]
+    return names
+
+
+def current_jobs(source: LoaMedia | LoaImage) -> dict[str, RenditionJob]:
+    """The job of each profile's current version for the source's current file."""
+    kind = "image" if isinstance(source, LoaImage) else "media"
+    jobs = RenditionJob.objects.filter(**{kind: source}, source_sha256=source.sha256)
+    out = {}
+    for job in jobs.order_by("queued_at"):
+        profile = get_profile(job.profile) if _known(job.profile) else None
+        if profile and job.profile_version == profile.version:
+            out[job.profile] = job
+    return out
+
+
+def _known(name: str) -> bool:
+    try:
+        get_profile(name)
+    except KeyError:
+        return False
+    return True
+
+
+def loudness_ok(job: RenditionJob) -> bool:
+    profile = get_profile(job.profile)
+    if profile.loudness is None or job.loudness_lufs is None:
+        return True
+    return abs(job.loudness_lufs - profile.loudness) <= profile.loudness_tolerance
+
+
+def technical_problems(page: Page) -> list[str]:
+    """Why the item cannot air yet; empty when its media is ready.
+
+    Pages that are not library items (folders, the home page) have no media to check.
+    """
+    from .models import ContentItemPage
+
+    specific = page.specific
+    if not isinstance(specific, ContentItemPage):
+        return []
+    source = specific.media_source
+    if source is None:
+        return [_("No media file is attached.")]
+    if source.ingest_status == source.IngestStatus.FAILED:
+        return [_("The media file cannot be used.")]
+    if source.ingest_status != source.IngestStatus.READY:
+        return [_("The media file is still being checked.")]
+    jobs = current_jobs(source)
+    problems = []
+    for name in required_profiles(source):
+        label = get_profile(name).label
+        job = jobs.get(name)
+        if job is None or job.status in (job.Status.QUEUED, job.Status.RUNNING):
+            problems.append(_("%(profile)s: not rendered yet.") % {"profile": label})
+        elif job.status == job.Status.FAILED:
+            problems.append(_("%(profile)s: rendering failed.") % {"profile": label})
+        elif not loudness_ok(job):
+            problems.append(
+                _("%(profile)s: loudness %(lufs).1f LUFS is outside tolerance.")
+                % {"profile": label, "lufs": job.loudness_lufs}
+            )
+    return problems
+
+
+def pages_using(source: LoaMedia | LoaImage) -> QuerySet:
+    """Library items whose media is this source."""
+    from .models import PhotoPage, PosterPage, RadioItemPage, VideoItemPage
+
+    if isinstance(source, LoaImage):
+        ids = list(PosterPage.objects.filter(image=source).values_list("pk", flat=True))
+        ids += PhotoPage.objects.filter(image=source).values_list("pk", flat=True)
+    else:
+        ids = list(
+            RadioItemPage.objects.filter(audio=source).values_list("pk", flat=True)
+        )
+        ids += VideoItemPage.objects.filter(video=source).values_list("pk", flat=True)
+    return Page.objects.filter(pk__in=ids)
+
+
+def task_states_awaiting_review(user: AbstractBaseUser) -> QuerySet:
+    """Items on a workflow step this user can act on (approval or technical check)."""
+    return TaskState.objects.reviewable_by(user).select_related(
+        "workflow_state", "task"
+    )
+
+
+def items_sent_back(user: AbstractBaseUser) -> QuerySet:
+    """The user's submissions a reviewer requested changes on."""
+    return (
+        WorkflowState.objects.filter(
+            status=WorkflowState.STATUS_NEEDS_CHANGES, requested_by=user
+        )
+        .select_related("current_task_state")
+        .order_by("-created_at")
+    )
+
+
+def failed_jobs(user: AbstractBaseUser) -> QuerySet:
+    """Failed renditions of media this user may change (their collections)."""
+    from wagtail.images.permissions import permission_policy as image_policy
+    from wagtailmedia.permissions import permission_policy as media_policy
+
+    media = media_policy.instances_user_has_permission_for(user, "change")
+    images = image_policy.instances_user_has_permission_for(user, "change")
+    return (
+        RenditionJob.objects.filter(status=RenditionJob.Status.FAILED)
+        .filter(Q(media__in=media.values("pk")) | Q(image__in=images.values("pk")))
+        .select_related("media", "image")
+        .order_by("-finished_at")
+    )

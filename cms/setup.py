@@ -1,0 +1,128 @@
+"""Setting up units and the review workflow: collections, library folders, groups
+and their permissions. Idempotent: every call finds what exists before creating."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from wagtail.models import (
+    Collection,
+    GroupApprovalTask,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    Page,
+    Workflow,
+    WorkflowPage,
+    WorkflowTask,
+)
+
+from broadcast.models import Unit
+
+from . import roles
+from .models import LibraryIndexPage, TechnicalCheckTask
+from .text import vn_slugify
+
+WORKFLOW_NAME = "Loa review"
+TECHNICAL_CHECK_NAME = "Technical check"
+APPROVAL_NAME = "Reviewer approval"
+
+
+def _page_perm(codename: str) -> Permission:
+    return Permission.objects.get(
+        content_type__app_label="wagtailcore", codename=codename
+    )
+
+
+def _collection_perms() -> list[Permission]:
+    return [
+        Permission.objects.get(content_type__app_label=app, codename=codename)
+        for app, codename in roles.COLLECTION_PERMISSIONS
+    ]
+
+
+def district_group_name(unit: Unit) -> str:
+    return f"{roles.DISTRICT_EDITOR} — {unit.name}"
+
+
+def district_library(unit: Unit) -> LibraryIndexPage | None:
+    return LibraryIndexPage.objects.filter(
+        slug=f"thu-vien-{vn_slugify(unit.name)}"
+    ).first()
+
+
+@transaction.atomic
+def district_setup(*, unit: Unit, library: LibraryIndexPage | None = None) -> Group:
+    """Give a district its collection, its library folder and its editors' group.
+
+    The group edits pages under the district's folder and media in the district's
+    collection only; province roles hold the same permissions on the roots.
+    """
+    root_collection = Collection.get_first_root_node()
+    if unit.collection_id is None:
+        existing = root_collection.get_children().filter(name=unit.name).first()
+        unit.collection = existing or root_collection.add_child(name=unit.name)
+        unit.save(update_fields=["collection"])
+    folder = district_library(unit)
+    if folder is None and library is not None:
+        folder = library.add_child(
+            instance=LibraryIndexPage(
+                title=f"Thư viện {unit.name}",
+                slug=f"thu-vien-{vn_slugify(unit.name)}",
+            )
+        )
+        folder.save_revision().publish()
+    group, _ = Group.objects.get_or_create(name=district_group_name(unit))
+    group.permissions.add(
+        *Group.objects.get(name=roles.DISTRICT_EDITOR).permissions.all()
+    )
+    if folder is not None:
+        for codename in roles.PAGE_PERMISSIONS[roles.DISTRICT_EDITOR]:
+            GroupPagePermission.objects.get_or_create(
+                group=group, page=folder, permission=_page_perm(codename)
+            )
+    for permission in _collection_perms():
+        GroupCollectionPermission.objects.get_or_create(
+            group=group, collection=unit.collection, permission=permission
+        )
+    return group
+
+
+@transaction.atomic
+def province_setup(*, library: LibraryIndexPage) -> None:
+    """Province roles edit (and reviewers publish) the whole library and all media."""
+    root_collection = Collection.get_first_root_node()
+    for role in (roles.PROVINCE_EDITOR, roles.PROVINCE_REVIEWER):
+        group = Group.objects.get(name=role)
+        for codename in roles.PAGE_PERMISSIONS[role]:
+            GroupPagePermission.objects.get_or_create(
+                group=group, page=library, permission=_page_perm(codename)
+            )
+        for permission in _collection_perms():
+            GroupCollectionPermission.objects.get_or_create(
+                group=group, collection=root_collection, permission=permission
+            )
+
+
+@transaction.atomic
+def workflow_setup(*, library: LibraryIndexPage) -> Workflow:
+    """Loa's review workflow on the library: technical check, then a reviewer.
+
+    Replaces Wagtail's default "Moderators approval" on the root page, so no page
+    goes live through a group Loa does not use.
+    """
+    technical, _ = TechnicalCheckTask.objects.get_or_create(name=TECHNICAL_CHECK_NAME)
+    approval, _ = GroupApprovalTask.objects.get_or_create(name=APPROVAL_NAME)
+    approval.groups.add(Group.objects.get(name=roles.PROVINCE_REVIEWER))
+    workflow, _ = Workflow.objects.get_or_create(name=WORKFLOW_NAME)
+    for order, task in enumerate([technical, approval]):
+        WorkflowTask.objects.update_or_create(
+            workflow=workflow, task=task, defaults={"sort_order": order}
+        )
+    WorkflowPage.objects.update_or_create(page=library, defaults={"workflow": workflow})
+    root = Page.get_first_root_node()
+    for link in WorkflowPage.objects.filter(page=root).exclude(workflow=workflow):
+        old = link.workflow
+        link.delete()
+        if not old.workflow_pages.exists():
+            old.deactivate()
+    return workflow
