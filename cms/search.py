@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import cache
 
 from modelsearch.backends.database import SearchBackend as database_backend
+from modelsearch.query import Phrase, PlainText
 from wagtail.models import Page
 
 from .text import fold
@@ -19,8 +20,17 @@ from .text import fold
 class FoldingMixin:
     def _fold(self, query, model_or_queryset):
         model = getattr(model_or_queryset, "model", model_or_queryset)
-        if isinstance(query, str) and issubclass(model, Page):
+        if not issubclass(model, Page):
+            return query
+        if isinstance(query, str):
             return fold(query)
+        # The admin parses the search box into query objects first.
+        if isinstance(query, PlainText):
+            return PlainText(
+                fold(query.query_string), operator=query.operator, boost=query.boost
+            )
+        if isinstance(query, Phrase):
+            return Phrase(fold(query.query_string))
         return query
 
     def search(self, query, model_or_queryset, *args, **kwargs):
