@@ -88,6 +88,7 @@ def render_print_pdf(image, paper: str) -> Path:
     )
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".part")
-    sheet.save(tmp, "PDF", resolution=dpi)
+    # Pillow embeds RGB as JPEG: keep it near-lossless for print.
+    sheet.save(tmp, "PDF", resolution=dpi, quality=95, subsampling=0)
     tmp.replace(out)
     return out

@@ -26,6 +26,7 @@ def specs(*patterns: str) -> list[str]:
 
 
 CARD_SPECS = specs(CARD_PICTURE)
-ITEM_SPECS = specs(ITEM_PICTURE, LIGHTBOX_IMAGE, OG_IMAGE)
-EXHIBIT_SPECS = specs(CARD_PICTURE, ITEM_PICTURE, LIGHTBOX_IMAGE)
+# An item's image also shows as a card in the gallery and on the home page.
+ITEM_SPECS = specs(CARD_PICTURE, ITEM_PICTURE, LIGHTBOX_IMAGE, OG_IMAGE)
+EXHIBIT_SPECS = ITEM_SPECS
 STOP_SPECS = specs(STOP_PHOTO, LIGHTBOX_IMAGE)
