@@ -81,7 +81,35 @@ def probe(path: str | Path, *, timeout: float = 60) -> ProbeResult:
         result = _probe_ffmpeg(path, timeout)
     if not (result.has_audio or result.has_video):
         raise ProbeError("no_streams", "no audio or video stream found")
+    if result.container == "wav":
+        _check_wav_length(path)
     return result
+
+
+def _check_wav_length(path: str) -> None:
+    """ffmpeg quietly trusts the file size over a WAV header that promises more
+    data than the file holds (truncated copy, or a lying header): refuse it."""
+    import struct
+
+    size = Path(path).stat().st_size
+    with open(path, "rb") as f:
+        if f.read(4) not in (b"RIFF", b"RIFX"):
+            return  # RF64/W64: sizes live elsewhere
+        f.seek(12)
+        while header := f.read(8):
+            if len(header) < 8:
+                return
+            kind, length = header[:4], struct.unpack("<I", header[4:])[0]
+            if kind == b"data":
+                # 0 and 0xFFFFFFFF mean "unknown" (written while streaming).
+                available = size - f.tell()
+                if length not in (0, 0xFFFFFFFF) and length > available:
+                    raise ProbeError(
+                        "truncated",
+                        f"WAV header declares {length} bytes of audio, file has {available}",
+                    )
+                return
+            f.seek(length + (length & 1), 1)
 
 
 def _probe_ffprobe(path: str, timeout: float) -> ProbeResult:

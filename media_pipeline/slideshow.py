@@ -54,30 +54,39 @@ def _draw_caption(canvas: Image.Image, text: str) -> None:
 def render_slideshow(
     profile: Profile, src: Source, out: Path, *, timeout: float, on_progress=None
 ) -> dict:
-    from moviepy import ImageClip, concatenate_videoclips, vfx
+    from moviepy import VideoClip
 
     images = src.images or [src.path]
     if not images:
         raise RenderError("no_images", "a slideshow needs at least one picture")
     per = float(profile.options.get("seconds_per_slide", 6.0))
     fade = min(float(profile.options.get("crossfade", 1.0)), per / 2)
-    clips = []
-    for i, path in enumerate(images):
-        clip = ImageClip(slide_frame(Path(path), profile, src.caption_text))
-        clip = clip.with_duration(per)
-        if i and fade:
-            clip = clip.with_effects([vfx.CrossFadeIn(fade)])
-        clips.append(clip)
-    show = concatenate_videoclips(
-        clips, method="compose", padding=-fade if len(clips) > 1 else 0
-    )
+    if len(images) == 1:
+        fade = 0.0
+    frames = [slide_frame(Path(p), profile, src.caption_text) for p in images]
+    step = per - fade
+    total = step * (len(frames) - 1) + per
+
+    def frame_at(t: float) -> np.ndarray:
+        # Slide j starts at j*step, fading in over the end of slide j-1.
+        j = min(int(t // step), len(frames) - 1)
+        if fade and j > 0 and t < (j - 1) * step + per:
+            a = min(1.0, max(0.0, (t - j * step) / fade))
+            return (frames[j - 1] * (1 - a) + frames[j] * a).astype(np.uint8)
+        return frames[j]
+
+    # A frame function rather than composited clips: static slides cost nothing
+    # and only the fades are computed (moviepy's compose would blend every frame).
+    show = VideoClip(frame_at, duration=total)
     work = out.parent / f".{out.stem}-work"
     work.mkdir(parents=True, exist_ok=True)
     try:
         silent = work / "slides.mp4"
         params = encoder_args(profile)
         preset = params[params.index("-preset") + 1]
-        params = params[4:]  # -c:v and -preset are moviepy's own arguments
+        # -c:v and -preset are moviepy's own arguments; moviepy pipes raw frames, so
+        # the square-pixel flag is set here.
+        params = params[4:] + ["-vf", "setsar=1"]
         show.write_videofile(
             str(silent),
             fps=profile.fps or 25,

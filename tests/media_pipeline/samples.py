@@ -53,14 +53,13 @@ def video(
     audio: bool = True,
     interlaced: bool = False,
     rotate: int | None = None,
+    pattern: str = "testsrc2",
 ) -> Path:
     pic_rate = rate * 2 if interlaced else rate
-    args = [
-        "-f",
-        "lavfi",
-        "-i",
-        f"testsrc2=size={size}:rate={pic_rate}:duration={seconds}",
-    ]
+    picture = f"testsrc2=size={size}:rate={pic_rate}:duration={seconds}"
+    if pattern == "black":
+        picture = f"color=c=black:size={size}:rate={pic_rate}:duration={seconds}"
+    args = ["-f", "lavfi", "-i", picture]
     if audio:
         args += ["-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}"]
     args += ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
