@@ -17,6 +17,7 @@ from wagtail.models import Page, Task
 from wagtail.search import index
 
 from .forms import LoaPageForm
+from .panels import RenditionsPanel
 from .text import fold, vn_slugify
 
 
@@ -283,6 +284,7 @@ class RadioItemPage(ContentItemPage):
     content_panels = Page.content_panels + [
         FieldPanel("format"),
         FieldPanel("audio"),
+        RenditionsPanel(),
         *ContentItemPage.description_panels,
     ]
 
@@ -315,6 +317,7 @@ class VideoItemPage(ContentItemPage):
 
     content_panels = Page.content_panels + [
         FieldPanel("video"),
+        RenditionsPanel(),
         FieldPanel("captions"),
         *ContentItemPage.description_panels,
     ]
@@ -340,6 +343,7 @@ class PosterPage(ContentItemPage):
 
     content_panels = Page.content_panels + [
         FieldPanel("image"),
+        RenditionsPanel(),
         *ContentItemPage.description_panels,
     ]
 
@@ -372,6 +376,7 @@ class PhotoPage(ContentItemPage):
     content_panels = Page.content_panels + [
         FieldPanel("kind"),
         FieldPanel("image"),
+        RenditionsPanel(),
         *ContentItemPage.description_panels,
     ]
 

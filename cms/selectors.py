@@ -129,3 +129,12 @@ def failed_jobs(user: AbstractBaseUser) -> QuerySet:
         .select_related("media", "image")
         .order_by("-finished_at")
     )
+
+
+def user_can_change_source(user: AbstractBaseUser, source: LoaMedia | LoaImage) -> bool:
+    """Collection-aware: a district editor may re-render only their district's media."""
+    from wagtail.images.permissions import permission_policy as image_policy
+    from wagtailmedia.permissions import permission_policy as media_policy
+
+    policy = image_policy if isinstance(source, LoaImage) else media_policy
+    return policy.user_has_permission_for_instance(user, "change", source)

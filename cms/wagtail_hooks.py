@@ -1,8 +1,12 @@
+from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from . import admin_views
 from .models import Audience, Campaign, Language, Theme
+from .panels import LoaDashboardPanel
 
 
 class CampaignViewSet(SnippetViewSet):
@@ -38,3 +42,18 @@ class ClassificationGroup(SnippetViewSetGroup):
 
 
 register_snippet(ClassificationGroup)
+
+
+@hooks.register("register_admin_urls")
+def register_admin_urls():
+    urls = [
+        path(
+            "jobs/<int:job_id>/rerender/", admin_views.job_rerender, name="job_rerender"
+        )
+    ]
+    return [path("loa/", include((urls, "cms_admin")))]
+
+
+@hooks.register("construct_homepage_panels")
+def add_loa_dashboard_panel(request, panels):
+    panels.append(LoaDashboardPanel(request.user))
