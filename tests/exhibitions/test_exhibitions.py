@@ -240,3 +240,13 @@ def test_html_and_svg_uploads_are_refused(demo, name):
         data={"title": "x"}, files={"file": payload}, user=None
     )
     assert not image_form.is_valid()
+
+
+def test_editors_can_open_the_exhibition_forms_in_the_admin(admin_client, exhibition):
+    home = exhibition.get_parent()
+    add = admin_client.get(f"/admin/pages/add/exhibitions/exhibitionpage/{home.pk}/")
+    assert add.status_code == 200
+    edit = admin_client.get(f"/admin/pages/{exhibition.pk}/edit/")
+    assert edit.status_code == 200
+    html = edit.content.decode()
+    assert "Nhà văn hoá xã" in html and "Tranh số 0" in html
