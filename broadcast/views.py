@@ -9,6 +9,7 @@ from datetime import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -110,20 +111,32 @@ def confirm(request):
         source=Confirmation.Source.WEB,
         actor=request.user,
     )
-    created = sum(1 for r in results if r.result in ("created", "duplicate"))
+    if request.headers.get("Accept", "").startswith("application/json"):
+        # The offline queue (queue.js) reloads the page after sending, so messages
+        # about newly recorded confirmations still show; its re-sends stay quiet.
+        _flash(request, results, count=("created",))
+        return JsonResponse(
+            {
+                "results": [
+                    {**r.__dict__, "airing": c.airing}
+                    for c, r in zip(items, results, strict=True)
+                ]
+            }
+        )
+    _flash(request, results, count=("created", "duplicate"))
+    return redirect("broadcast:today")
+
+
+def _flash(request, results, *, count: tuple[str, ...]) -> None:
     for r in results:
         if r.result in ("rejected", "conflict"):
             messages.error(
                 request,
                 r.message or _("This confirmation conflicts with an earlier one."),
             )
-    if created:
-        messages.success(request, _("Saved %(n)d confirmation(s).") % {"n": created})
-    if request.headers.get("Accept", "").startswith("application/json"):
-        from django.http import JsonResponse
-
-        return JsonResponse({"results": [r.__dict__ for r in results]})
-    return redirect("broadcast:today")
+    saved = sum(1 for r in results if r.result in count)
+    if saved:
+        messages.success(request, _("Saved %(n)d confirmation(s).") % {"n": saved})
 
 
 @login_required
