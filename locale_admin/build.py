@@ -52,6 +52,12 @@ SOURCES = [
     Source("wagtail.users", "django"),
     Source("wagtail.search", "django"),
     Source("wagtailmedia", "django"),
+    # Installed contrib apps: site, settings, redirect and form screens for admins.
+    Source("wagtail.sites", "django"),
+    Source("wagtail.embeds", "django"),
+    Source("wagtail.contrib.settings", "django"),
+    Source("wagtail.contrib.redirects", "django"),
+    Source("wagtail.contrib.forms", "django"),
     # Django's own Vietnamese lags its msgids (e.g. "%(num)d minutes" in "2 minutes
     # ago" lists), and the admin shows its form errors and time spans.
     Source("django", "django", "conf/locale"),
