@@ -64,6 +64,29 @@ def web_media(request, job_id: int):
     return response
 
 
+# Files the web-video renderer writes next to its rendition (job.extra names them).
+SIDECARS = {
+    "poster": ("poster", "image/jpeg"),
+    "captions": ("captions_vtt", "text/vtt"),
+}
+
+
+@require_GET
+def web_media_sidecar(request, job_id: int, part: str):
+    """A web video's poster frame or WebVTT track."""
+    job = selectors.public_rendition(job_id)
+    if job is None or part not in SIDECARS or not job.file:
+        raise Http404
+    key, content_type = SIDECARS[part]
+    name = job.extra.get(key)
+    path = os.path.join(os.path.dirname(job.file.path), os.path.basename(name or ""))
+    if not name or not os.path.isfile(path):
+        raise Http404
+    response = FileResponse(open(path, "rb"), content_type=content_type)
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 @require_GET
 def print_file(request, image_id: int, paper: str):
     """The original for printing, or a PDF sized for A3/A2 (made once, then kept)."""

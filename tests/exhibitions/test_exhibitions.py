@@ -250,3 +250,39 @@ def test_editors_can_open_the_exhibition_forms_in_the_admin(admin_client, exhibi
     assert edit.status_code == 200
     html = edit.content.decode()
     assert "Nhà văn hoá xã" in html and "Tranh số 0" in html
+
+
+def test_video_item_plays_web_video_with_its_poster_frame_and_caption_track(
+    client, demo, settings
+):
+    media = LoaMedia(title="Phim", type="video")
+    media.save()
+    folder = settings.MEDIA_ROOT / "renditions" / "web-video"
+    folder.mkdir(parents=True, exist_ok=True)
+    out = folder / f"v-{media.pk}.mp4"
+    ffmpeg("-f", "lavfi", "-i", "testsrc=size=64x48:duration=1", str(out))
+    (folder / f"v-{media.pk}.jpg").write_bytes(b"\xff\xd8\xff\xd9")
+    (folder / f"v-{media.pk}.vtt").write_text(
+        "WEBVTT\n\n00:00.000 --> 00:01.000\nChào\n"
+    )
+    job = RenditionJob.objects.create(
+        media=media,
+        profile="web-video",
+        profile_version="t",
+        source_sha256="0" * 64,
+        status=RenditionJob.Status.DONE,
+        file=str(out.relative_to(settings.MEDIA_ROOT)),
+        sha256="b" * 64,
+        finished_at=timezone.now(),
+        extra={"poster": f"v-{media.pk}.jpg", "captions_vtt": f"v-{media.pk}.vtt"},
+    )
+    video = publish(demo, VideoItemPage(title="Phim", slug="phim", video=media))
+    html = client.get(video.url).content.decode()
+    assert f'poster="/web-media/{job.pk}/poster/"' in html
+    assert f'<source src="/web-media/{job.pk}/" type="video/mp4">' in html
+    assert f'<track kind="captions" src="/web-media/{job.pk}/captions/"' in html
+    assert client.get(f"/web-media/{job.pk}/")["Content-Type"] == "video/mp4"
+    track = client.get(f"/web-media/{job.pk}/captions/")
+    assert track["Content-Type"] == "text/vtt"
+    assert client.get(f"/web-media/{job.pk}/poster/")["Content-Type"] == "image/jpeg"
+    assert client.get(f"/web-media/{job.pk}/other/").status_code == 404
