@@ -5,14 +5,21 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
+from django.views.generic import FormView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from media_pipeline.models import RenditionJob
 from media_pipeline.services import job_requeue
 
-from .selectors import user_can_change_source
+from .admin_forms import BulkUploadForm
+from .selectors import user_can_bulk_upload, user_can_change_source
+from .services import BulkUploadError, item_create_from_upload
 
 
 @require_POST
@@ -30,3 +37,60 @@ def job_rerender(request, job_id: int):
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
         next_url = "wagtailadmin_home"
     return redirect(next_url)
+
+
+class BulkUploadView(WagtailAdminTemplateMixin, FormView):
+    """Many files dropped at once → one draft item each, with its pipeline jobs."""
+
+    form_class = BulkUploadForm
+    template_name = "cms/admin/bulk_upload.html"
+    page_title = _l("Bulk upload")
+    header_icon = "upload"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not user_can_bulk_upload(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        made, failed = [], []
+        for upload in data["files"]:
+            try:
+                made.append(
+                    item_create_from_upload(
+                        upload=upload,
+                        parent=data["parent"],
+                        collection=data["collection"],
+                        user=self.request.user,
+                        image_kind=data["image_kind"],
+                    )
+                )
+            except BulkUploadError as exc:
+                failed.append((upload.name, exc.message))
+        if made:
+            messages.success(
+                self.request,
+                ngettext(
+                    "%(count)d draft item was made; its media is being processed.",
+                    "%(count)d draft items were made; their media is being processed.",
+                    len(made),
+                )
+                % {"count": len(made)},
+            )
+        if failed and not made:
+            for name, message in failed:
+                form.add_error("files", f"{name}: {message}")
+            return self.form_invalid(form)
+        for name, message in failed:
+            messages.error(self.request, f"{name}: {message}")
+        return redirect("wagtailadmin_explore", data["parent"].pk)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["action_url"] = reverse("cms_admin:bulk_upload")
+        context["submit_button_label"] = _l("Upload")
+        return context

@@ -84,13 +84,14 @@ PAGE_PERMISSIONS: dict[str, list[str]] = {
     DISTRICT_EDITOR: ["add_page", "change_page"],
 }
 # Collection permissions: on the root collection for province roles, on the
-# district's collection for its editors.
+# district's collection for its editors. Like wagtailmedia, Wagtail's image policy
+# checks its own model's permissions (wagtailimages.Image) whatever the image model.
 COLLECTION_PERMISSIONS: list[tuple[str, str]] = [
     ("wagtailmedia", "add_media"),
     ("wagtailmedia", "change_media"),
-    ("media_pipeline", "add_loaimage"),
-    ("media_pipeline", "change_loaimage"),
-    ("media_pipeline", "choose_loaimage"),
+    ("wagtailimages", "add_image"),
+    ("wagtailimages", "change_image"),
+    ("wagtailimages", "choose_image"),
     ("wagtaildocs", "add_document"),
     ("wagtaildocs", "change_document"),
     ("wagtaildocs", "choose_document"),

@@ -118,7 +118,9 @@ def items_sent_back(user: AbstractBaseUser) -> QuerySet:
 
 def failed_jobs(user: AbstractBaseUser) -> QuerySet:
     """Failed renditions of media this user may change (their collections)."""
-    from wagtail.images.permissions import permission_policy as image_policy
+    from .permissions import image_policy_get
+
+    image_policy = image_policy_get()
     from wagtailmedia.permissions import permission_policy as media_policy
 
     media = media_policy.instances_user_has_permission_for(user, "change")
@@ -133,8 +135,24 @@ def failed_jobs(user: AbstractBaseUser) -> QuerySet:
 
 def user_can_change_source(user: AbstractBaseUser, source: LoaMedia | LoaImage) -> bool:
     """Collection-aware: a district editor may re-render only their district's media."""
-    from wagtail.images.permissions import permission_policy as image_policy
+    from .permissions import image_policy_get
+
+    image_policy = image_policy_get()
     from wagtailmedia.permissions import permission_policy as media_policy
 
     policy = image_policy if isinstance(source, LoaImage) else media_policy
     return policy.user_has_permission_for_instance(user, "change", source)
+
+
+def user_can_bulk_upload(user: AbstractBaseUser) -> bool:
+    """May add media somewhere and pages under some library folder."""
+    from wagtailmedia.permissions import permission_policy as media_policy
+
+    from .models import LibraryIndexPage
+
+    if not media_policy.user_has_permission(user, "add"):
+        return False
+    return any(
+        page.permissions_for_user(user).can_add_subpage()
+        for page in LibraryIndexPage.objects.all()
+    )

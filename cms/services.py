@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from wagtail.models import TaskState
+from pathlib import Path
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import Collection, TaskState
 
 from media_pipeline.models import LoaImage, LoaMedia
 
-from .models import TechnicalCheckTask
+from .models import (
+    ContentItemPage,
+    LibraryIndexPage,
+    PhotoPage,
+    PosterPage,
+    RadioItemPage,
+    TechnicalCheckTask,
+    VideoItemPage,
+)
 from .selectors import pages_using, technical_problems
 
 
@@ -25,3 +38,95 @@ def technical_checks_advance(*, source: LoaMedia | LoaImage) -> int:
             state.specific.approve(user=None, comment="")
             passed += 1
     return passed
+
+
+class BulkUploadError(ValueError):
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def _kind_of(name: str) -> str | None:
+    from django.conf import settings
+
+    ext = Path(name).suffix.lower().lstrip(".")
+    if ext in settings.WAGTAILMEDIA["AUDIO_EXTENSIONS"]:
+        return "audio"
+    if ext in settings.WAGTAILMEDIA["VIDEO_EXTENSIONS"]:
+        return "video"
+    if ext in settings.WAGTAILIMAGES_EXTENSIONS:
+        return "image"
+    return None
+
+
+def _check_image(upload: UploadedFile) -> None:
+    """Refuse what Pillow cannot identify before Wagtail tries to read its size."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(upload) as img:
+            img.verify()
+    except Image.DecompressionBombError as exc:
+        raise BulkUploadError(
+            _("The image has too many pixels to process safely.")
+        ) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise BulkUploadError(_("The file is not an image that can be read.")) from exc
+    finally:
+        upload.seek(0)
+
+
+def title_from_filename(name: str) -> str:
+    """'phong_su-quyen-con-nguoi.mp3' → 'phong su quyen con nguoi'."""
+    stem = Path(name).stem.replace("_", " ").replace("-", " ")
+    return " ".join(stem.split())[:255] or name
+
+
+@transaction.atomic
+def item_create_from_upload(
+    *,
+    upload: UploadedFile,
+    parent: LibraryIndexPage,
+    collection: Collection,
+    user,
+    image_kind: str = "poster",
+) -> ContentItemPage:
+    """One uploaded file → its media (or image) and a draft library item using it.
+
+    Ingest and renditions start when the transaction commits (media_pipeline
+    signals), so the item's pipeline jobs exist without anyone opening it.
+    """
+    from django.conf import settings
+
+    kind = _kind_of(upload.name)
+    if kind is None:
+        raise BulkUploadError(_("This file type is not accepted."))
+    if upload.size > settings.LOA_MAX_UPLOAD_BYTES:
+        raise BulkUploadError(_("The file is larger than the allowed maximum."))
+    if upload.size == 0:
+        raise BulkUploadError(_("The file is empty."))
+    title = title_from_filename(upload.name)
+    if kind == "image":
+        _check_image(upload)
+        source = LoaImage(title=title, collection=collection, uploaded_by_user=user)
+        source.file.save(upload.name, upload, save=False)
+        source.save()
+        page_class = PhotoPage if image_kind == "photo" else PosterPage
+        page = page_class(title=title, image=source)
+    else:
+        source = LoaMedia(
+            title=title, type=kind, collection=collection, uploaded_by_user=user
+        )
+        source.file.save(upload.name, upload, save=False)
+        source.save()
+        if kind == "audio":
+            page = RadioItemPage(
+                title=title, audio=source, format=RadioItemPage.Format.REPORT
+            )
+        else:
+            page = VideoItemPage(title=title, video=source)
+    page.live = False
+    page.owner = user
+    parent.add_child(instance=page)
+    page.save_revision(user=user, log_action=True)
+    return page

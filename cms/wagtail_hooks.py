@@ -1,12 +1,14 @@
-from django.urls import include, path
+from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from . import admin_views
 from .models import Audience, Campaign, Language, Theme
 from .panels import LoaDashboardPanel
+from .selectors import user_can_bulk_upload
 
 
 class CampaignViewSet(SnippetViewSet):
@@ -49,7 +51,8 @@ def register_admin_urls():
     urls = [
         path(
             "jobs/<int:job_id>/rerender/", admin_views.job_rerender, name="job_rerender"
-        )
+        ),
+        path("bulk-upload/", admin_views.BulkUploadView.as_view(), name="bulk_upload"),
     ]
     return [path("loa/", include((urls, "cms_admin")))]
 
@@ -57,3 +60,18 @@ def register_admin_urls():
 @hooks.register("construct_homepage_panels")
 def add_loa_dashboard_panel(request, panels):
     panels.append(LoaDashboardPanel(request.user))
+
+
+class _CanBulkUpload(MenuItem):
+    def is_shown(self, request):
+        return user_can_bulk_upload(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def bulk_upload_menu_item():
+    return _CanBulkUpload(
+        _("Bulk upload"),
+        reverse("cms_admin:bulk_upload"),
+        icon_name="upload",
+        order=150,
+    )
