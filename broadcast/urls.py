@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.today, name="today"),
     path("confirm/", views.confirm, name="confirm"),
     path("log/", views.distribution_log, name="log"),
+    path("reports/", views.report, name="report"),
 ]

@@ -4,7 +4,7 @@ cheap phone on 3G. Works as plain form posts; JavaScript only adds an offline qu
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,8 +16,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import selectors, services
-from .models import Confirmation, DistributionEvent, PlannedAiring
+from . import reports, selectors, services
+from .models import Confirmation, DistributionEvent, PlannedAiring, Unit
 
 
 def _own_stations(user) -> set[int]:
@@ -153,3 +153,113 @@ def distribution_log(request):
         )
         qs = qs.filter(station_code__in=codes)
     return render(request, "broadcast/log.html", {"events": qs[:500]})
+
+
+def _report_filter(request) -> reports.ReportFilter:
+    """The report's filters from the query string; bad values fall back to defaults."""
+    g = request.GET
+    today = timezone.localdate()
+
+    def as_int(name):
+        try:
+            return int(g.get(name, ""))
+        except ValueError:
+            return None
+
+    def as_date(name, default):
+        try:
+            return date.fromisoformat(g.get(name, ""))
+        except ValueError:
+            return default
+
+    period = g.get("period", "")
+    if period in reports.report_periods():
+        start, end, _due = reports.period_dates(period, as_int("year") or today.year)
+    else:
+        start = as_date("from", today.replace(day=1))
+        end = as_date("to", today)
+    if end < start:
+        start, end = end, start
+    return reports.ReportFilter(
+        start=start,
+        end=end,
+        unit=g.get("unit", ""),
+        station=g.get("station", ""),
+        campaign=as_int("campaign"),
+        plan_task=as_int("plan_task"),
+        item=as_int("item"),
+        language=g.get("language", ""),
+        audience=g.get("audience", ""),
+    )
+
+
+def _bars(rows: list[dict], label: str, width: int = 240) -> list[dict]:
+    """Bar lengths (in SVG units) for planned/aired/missed per row."""
+    top = max([r["planned"] for r in rows] + [1])
+    return [
+        {
+            "label": r.get(f"{label}_name") or r.get(label) or "—",
+            "planned": r["planned"],
+            "aired": r["aired"],
+            "missed": r["missed"],
+            "w_planned": round(width * r["planned"] / top),
+            "w_aired": round(width * r["aired"] / top),
+            "w_missed": round(width * r["missed"] / top),
+            "y": 22 * i,
+        }
+        for i, r in enumerate(rows)
+    ]
+
+
+@login_required
+def report(request):
+    """The periodic report as a page (charts in inline SVG), printable as is."""
+    user = request.user
+    assignment = getattr(user, "assignment", None)
+    if not user.is_superuser and (assignment is None or assignment.station_id):
+        raise PermissionDenied
+    scope = selectors.user_station_scope(user)
+    f = _report_filter(request)
+    data = reports.summary(station_ids=scope, f=f)
+    totals = data["totals"]
+    units = Unit.objects.filter(level=Unit.Level.DISTRICT)
+    if scope is not None:
+        units = units.filter(stations__pk__in=scope).distinct()
+    from cms.models import Audience, Campaign, Language
+
+    query = request.GET.copy()
+    query.pop("print", None)
+    return render(
+        request,
+        "broadcast/report.html",
+        {
+            "f": f,
+            "data": data,
+            "totals": totals,
+            "share_aired": round(100 * totals["aired"] / totals["planned"])
+            if totals["planned"]
+            else 0,
+            "bars": _bars(data["by_district"], "district"),
+            "chart_height": 22 * max(len(data["by_district"]), 1),
+            "coverage": [
+                {
+                    **c,
+                    "percent": round(100 * c["coverage"]),
+                    "w": round(200 * c["coverage"]),
+                }
+                for c in data["coverage"]
+            ],
+            "reasons": [
+                (dict(Confirmation.Reason.choices).get(k, k), v)
+                for k, v in data["missed_reasons"].items()
+            ],
+            "periods": [(k, v["label"]) for k, v in reports.report_periods().items()],
+            "units": units.order_by("name"),
+            "campaigns": Campaign.objects.order_by("name"),
+            "languages": Language.objects.order_by("name"),
+            "audiences": Audience.objects.order_by("name"),
+            "printing": bool(request.GET.get("print")),
+            "query": query.urlencode(),
+            "generated": timezone.localtime(),
+        },
+    )
