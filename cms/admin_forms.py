@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import Collection
 
 from .models import LibraryIndexPage
+from .text import vn_sort_key
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -57,9 +58,13 @@ class BulkUploadForm(forms.Form):
             for page in LibraryIndexPage.objects.all()
             if page.permissions_for_user(user).can_add_subpage()
         ]
-        self.fields["parent"].queryset = LibraryIndexPage.objects.filter(
-            pk__in=folders
-        ).order_by("path")
+        parent = self.fields["parent"]
+        parent.queryset = LibraryIndexPage.objects.filter(pk__in=folders)
+        # Shown in Vietnamese alphabetical order; validation still uses the queryset.
+        parent.choices = [("", "---------")] + [
+            (page.pk, page.title)
+            for page in sorted(parent.queryset, key=lambda p: vn_sort_key(p.title))
+        ]
         from .permissions import image_policy_get
 
         image_policy = image_policy_get()

@@ -18,7 +18,7 @@ from wagtail.search import index
 
 from .forms import LoaPageForm
 from .panels import RenditionsPanel
-from .text import fold, vn_slugify
+from .text import fold, vn_slugify, vn_sort_key
 
 
 class VietnamesePageMixin:
@@ -154,6 +154,12 @@ class LibraryIndexPage(VietnamesePageMixin, Page):
 
     class Meta:
         verbose_name = _("content library")
+
+    def children_by_title(self) -> list[Page]:
+        """Live public children in Vietnamese alphabetical order (a ă â … đ …),
+        which no database collation gives."""
+        children = self.get_children().live().public().specific()
+        return sorted(children, key=lambda page: vn_sort_key(page.title))
 
 
 class ContentItemTag(TaggedItemBase):
