@@ -296,15 +296,27 @@ def confirmations_record(
             "station", "station__unit", "schedule"
         ).filter(pk__in=[c.airing for c in items if isinstance(c.airing, int)])
     }
+    # One query for the re-sent ones: a phone back in signal re-sends whole batches.
+    keys = {}
     for c in items:
         try:
-            key = uuidlib.UUID(str(c.uuid))
+            keys[id(c)] = uuidlib.UUID(str(c.uuid))
         except ValueError:
+            pass
+    seen = {
+        conf.uuid: conf
+        for conf in Confirmation.objects.filter(uuid__in=set(keys.values())).only(
+            "uuid", "airing_id", "status", "reason", "aired_at"
+        )
+    }
+    for c in items:
+        key = keys.get(id(c))
+        if key is None:
             results.append(
                 _reject(c, "bad_uuid", _("The confirmation id is not a valid UUID."))
             )
             continue
-        existing = Confirmation.objects.filter(uuid=key).first()
+        existing = seen.get(key)
         if existing is not None:
             same = (
                 existing.airing_id == c.airing
@@ -420,6 +432,7 @@ def confirmations_record(
             # The same uuid arrived concurrently in another request.
             results.append(ConfirmationResult(str(key), "duplicate"))
             continue
+        seen[key] = conf  # the same uuid again in this batch is a duplicate
         results.append(ConfirmationResult(str(key), "created"))
     return results
 

@@ -386,3 +386,12 @@ def test_download_is_logged_for_each_request(
         f"/api/v1/packages/{p.public_id}/download"
     )
     assert other.status_code == 404
+
+
+def test_same_uuid_twice_in_one_batch_is_recorded_once(station_client, airings):
+    a = airings["dx-tan-phu-loa"]
+    u = str(uuid.uuid4())
+    entry = {"uuid": u, "airing": a.pk, "status": "aired"}
+    res = _post(station_client("dx-tan-phu-loa"), {"confirmations": [entry, entry]})
+    assert [r["result"] for r in res.json()] == ["created", "duplicate"]
+    assert Confirmation.objects.count() == 1
