@@ -47,8 +47,20 @@ class ExhibitionPage(Page):
 
     def sections(self) -> list[tuple[str, list[Exhibit]]]:
         """Exhibits in order, grouped under consecutive section headings."""
+        from media_pipeline.models import LoaImage
+
+        from .renditions import EXHIBIT_SPECS
+
+        exhibits = list(self.exhibits.all())
+        # Images and their renditions in two queries, not two per exhibit.
+        images = LoaImage.objects.filter(
+            pk__in=[e.image_id for e in exhibits]
+        ).prefetch_renditions(*EXHIBIT_SPECS)
+        by_id = {image.pk: image for image in images}
         groups: list[tuple[str, list[Exhibit]]] = []
-        for exhibit in self.exhibits.all():
+        for exhibit in exhibits:
+            if exhibit.image_id in by_id:
+                exhibit.image = by_id[exhibit.image_id]
             if not groups or groups[-1][0] != exhibit.section:
                 groups.append((exhibit.section, []))
             groups[-1][1].append(exhibit)

@@ -10,9 +10,10 @@ import pytest
 from django.core.files.images import ImageFile
 from django.utils import timezone
 from PIL import Image
+from wagtail.models import Page, Site
 
 from broadcast.models import Unit
-from cms.models import HomePage, PhotoPage, PosterPage
+from cms.models import HomePage, LibraryIndexPage, PhotoPage, PosterPage
 from exhibitions.models import Exhibit, ExhibitionPage, ExhibitionStop
 from media_pipeline.models import LoaImage
 
@@ -35,14 +36,33 @@ def publish(parent, page):
 
 
 @pytest.fixture
-def home(demo):
-    return HomePage.objects.get()
+def home(db):
+    """The site's home page (the smallest public site: no demo users or stations)."""
+    home = Page.get_first_root_node().add_child(
+        instance=HomePage(title="Loa — Bình Phước", slug="trang-chu")
+    )
+    Site.objects.update_or_create(
+        is_default_site=True,
+        defaults={"hostname": "localhost", "root_page": home, "site_name": "Loa"},
+    )
+    province = Unit.objects.create(code="bp", name="Bình Phước", level="province")
+    district = Unit.objects.create(
+        code="dx", name="Đồng Xoài", level="district", parent=province
+    )
+    Unit.objects.create(code="dx-tp", name="Tân Phú", level="commune", parent=district)
+    return home
 
 
 @pytest.fixture
-def poster(demo):
+def library(home):
+    """The content library the items are filed in."""
+    return publish(home, LibraryIndexPage(title="Thư viện nội dung", slug="thu-vien"))
+
+
+@pytest.fixture
+def poster(library):
     return publish(
-        demo,
+        library,
         PosterPage(
             title="Quyền con người", slug="quyen", image=make_image(title="poster")
         ),
@@ -50,9 +70,9 @@ def poster(demo):
 
 
 @pytest.fixture
-def photo(demo):
+def photo(library):
     return publish(
-        demo,
+        library,
         PhotoPage(title="Ảnh tư liệu", slug="anh", image=make_image(title="photo")),
     )
 

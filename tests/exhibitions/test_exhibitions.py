@@ -23,14 +23,14 @@ from .conftest import make_image, publish
 pytestmark = pytest.mark.django_db
 
 
-def test_exhibit_without_alt_text_is_refused(demo):
+def test_exhibit_without_alt_text_is_refused(library):
     exhibit = Exhibit(image=make_image(), caption="Tranh", alt_text="")
     with pytest.raises(ValidationError) as err:
         exhibit.full_clean(exclude=["page"])
     assert "alt_text" in err.value.message_dict
 
 
-def test_stop_that_ends_before_it_starts_is_refused(demo):
+def test_stop_that_ends_before_it_starts_is_refused(library):
     today = timezone.localdate()
     stop = ExhibitionStop(
         commune=Unit.objects.filter(level="commune").first(),
@@ -78,7 +78,7 @@ def test_landscape_posters_are_fitted_to_landscape_paper():
     assert a3.landscape and a3.dpi == 300
 
 
-def test_a3_pdf_is_an_a3_page_holding_the_whole_original(demo):
+def test_a3_pdf_is_an_a3_page_holding_the_whole_original(library):
     image = make_image(1754, 2480, title="a3")  # A3 at 150 dpi
     path = render_print_pdf(image, "a3")
     head = path.read_bytes().decode("latin-1")
@@ -92,9 +92,9 @@ def test_a3_pdf_is_an_a3_page_holding_the_whole_original(demo):
     assert render_print_pdf(image, "a3") == path  # made once
 
 
-def test_print_downloads_for_a_public_poster(client, demo):
+def test_print_downloads_for_a_public_poster(client, library):
     poster = publish(
-        demo,
+        library,
         PosterPage(title="Tranh", slug="tranh", image=make_image(1240, 1754)),
     )
     image = poster.image
@@ -113,13 +113,13 @@ def test_print_downloads_for_a_public_poster(client, demo):
     assert "A2: the original is too small" in html
 
 
-def test_print_downloads_refuse_images_not_on_a_public_poster(client, demo):
+def test_print_downloads_refuse_images_not_on_a_public_poster(client, library):
     hidden = make_image(2000, 3000, title="riêng")
     assert client.get(f"/print/{hidden.pk}/original/").status_code == 404
     draft = PosterPage(
         title="Nháp", slug="nhap", image=make_image(2000, 3000), live=False
     )
-    demo.add_child(instance=draft)
+    library.add_child(instance=draft)
     assert client.get(f"/print/{draft.image.pk}/a3/").status_code == 404
 
 
@@ -147,11 +147,11 @@ def mp3_job(tmp_path, settings) -> RenditionJob:
 
 
 def test_radio_item_plays_its_web_rendition_with_range_requests(
-    client, demo, tmp_path, settings
+    client, library, tmp_path, settings
 ):
     job = mp3_job(tmp_path, settings)
     item = publish(
-        demo,
+        library,
         RadioItemPage(
             title="Tin",
             slug="tin",
@@ -171,12 +171,12 @@ def test_radio_item_plays_its_web_rendition_with_range_requests(
 
 
 def test_renditions_of_unpublished_items_are_not_served(
-    client, demo, tmp_path, settings
+    client, library, tmp_path, settings
 ):
     job = mp3_job(tmp_path, settings)
     assert client.get(f"/web-media/{job.pk}/").status_code == 404  # on no page
     item = publish(
-        demo, RadioItemPage(title="T", slug="t", format="news", audio=job.media)
+        library, RadioItemPage(title="T", slug="t", format="news", audio=job.media)
     )
     assert client.get(f"/web-media/{job.pk}/").status_code == 200
     item.unpublish()
@@ -192,7 +192,7 @@ def test_srt_captions_become_webvtt():
     assert srt_to_webvtt(vtt) == vtt
 
 
-def test_video_captions_are_served_as_webvtt_for_public_videos(client, demo):
+def test_video_captions_are_served_as_webvtt_for_public_videos(client, library):
     from django.core.files.base import ContentFile
     from wagtail.documents.models import Document
 
@@ -200,7 +200,7 @@ def test_video_captions_are_served_as_webvtt_for_public_videos(client, demo):
     doc.file.save(
         "phu-de.srt", ContentFile(b"1\n00:00:00,000 --> 00:00:01,000\nChao\n")
     )
-    video = publish(demo, VideoItemPage(title="Phim", slug="phim", captions=doc))
+    video = publish(library, VideoItemPage(title="Phim", slug="phim", captions=doc))
     response = client.get(f"/captions/{video.pk}.vtt")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/vtt")
@@ -209,7 +209,7 @@ def test_video_captions_are_served_as_webvtt_for_public_videos(client, demo):
     assert client.get(f"/captions/{video.pk}.vtt").status_code == 404
 
 
-def test_uploaded_documents_are_served_sandboxed(client, demo):
+def test_uploaded_documents_are_served_sandboxed(client, library):
     from django.core.files.base import ContentFile
     from wagtail.documents.models import Document
 
@@ -222,7 +222,7 @@ def test_uploaded_documents_are_served_sandboxed(client, demo):
 
 
 @pytest.mark.parametrize("name", ["trang.html", "hinh.svg", "a.htm", "x.xhtml"])
-def test_html_and_svg_uploads_are_refused(demo, name):
+def test_html_and_svg_uploads_are_refused(library, name):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from wagtail.documents.forms import get_document_form
     from wagtail.documents.models import Document
@@ -253,7 +253,7 @@ def test_editors_can_open_the_exhibition_forms_in_the_admin(admin_client, exhibi
 
 
 def test_video_item_plays_web_video_with_its_poster_frame_and_caption_track(
-    client, demo, settings
+    client, library, settings
 ):
     media = LoaMedia(title="Phim", type="video")
     media.save()
@@ -276,7 +276,7 @@ def test_video_item_plays_web_video_with_its_poster_frame_and_caption_track(
         finished_at=timezone.now(),
         extra={"poster": f"v-{media.pk}.jpg", "captions_vtt": f"v-{media.pk}.vtt"},
     )
-    video = publish(demo, VideoItemPage(title="Phim", slug="phim", video=media))
+    video = publish(library, VideoItemPage(title="Phim", slug="phim", video=media))
     html = client.get(video.url).content.decode()
     assert f'poster="/web-media/{job.pk}/poster/"' in html
     assert f'<source src="/web-media/{job.pk}/" type="video/mp4">' in html
@@ -286,3 +286,14 @@ def test_video_item_plays_web_video_with_its_poster_frame_and_caption_track(
     assert track["Content-Type"] == "text/vtt"
     assert client.get(f"/web-media/{job.pk}/poster/")["Content-Type"] == "image/jpeg"
     assert client.get(f"/web-media/{job.pk}/other/").status_code == 404
+
+
+def test_demo_exhibition_is_published_once_from_the_demo_images(client, library):
+    from exhibitions.demo import ensure_demo_exhibition
+
+    make_image(title="tranh cổ động")
+    page = ensure_demo_exhibition()
+    assert ensure_demo_exhibition().pk == page.pk
+    assert page.exhibits.count() == 1
+    assert page.stops.count() == 1  # one stop per commune, up to three
+    assert client.get(page.url).status_code == 200

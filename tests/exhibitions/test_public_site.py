@@ -32,25 +32,25 @@ def test_gallery_lists_published_items_and_exhibitions(client, poster, exhibitio
 
 
 def test_gallery_leaves_out_drafts_expired_future_and_private_items(
-    client, demo, poster
+    client, library, poster
 ):
     today = timezone.localdate()
     draft = PosterPage(title="Bản nháp", slug="nhap", image=make_image(), live=False)
-    demo.add_child(instance=draft)
+    library.add_child(instance=draft)
     draft.save_revision()
     publish(
-        demo,
+        library,
         PosterPage(
             title="Hết hạn", slug="het-han", valid_until=today - timedelta(days=1)
         ),
     )
     publish(
-        demo,
+        library,
         PosterPage(
             title="Chưa tới", slug="chua-toi", valid_from=today + timedelta(days=1)
         ),
     )
-    private = publish(demo, PosterPage(title="Nội bộ", slug="noi-bo"))
+    private = publish(library, PosterPage(title="Nội bộ", slug="noi-bo"))
     PageViewRestriction.objects.create(page=private, restriction_type="login")
     assert titles(gallery(client)) == [poster.title]
 
@@ -59,14 +59,14 @@ def test_gallery_leaves_out_drafts_expired_future_and_private_items(
     "setup",
     ["draft", "unpublished", "expired_validity", "wagtail_expired", "login_restricted"],
 )
-def test_pages_the_public_may_not_see_answer_404(client, demo, setup):
+def test_pages_the_public_may_not_see_answer_404(client, library, setup):
     page = PosterPage(title="Ẩn", slug="an", image=make_image())
     if setup == "draft":
         page.live = False
-        demo.add_child(instance=page)
+        library.add_child(instance=page)
         page.save_revision()
     else:
-        publish(demo, page)
+        publish(library, page)
     url = page.url
     if setup == "unpublished":
         page.unpublish()
@@ -80,8 +80,8 @@ def test_pages_the_public_may_not_see_answer_404(client, demo, setup):
     assert client.get(url).status_code == 404
 
 
-def test_group_restricted_page_is_shown_to_members(client, demo, django_user_model):
-    page = publish(demo, PosterPage(title="Cán bộ", slug="can-bo"))
+def test_group_restricted_page_is_shown_to_members(client, library, django_user_model):
+    page = publish(library, PosterPage(title="Cán bộ", slug="can-bo"))
     group = Group.objects.create(name="cán bộ")
     restriction = PageViewRestriction.objects.create(
         page=page, restriction_type="groups"
@@ -94,16 +94,18 @@ def test_group_restricted_page_is_shown_to_members(client, demo, django_user_mod
     assert client.get(page.url).status_code == 200
 
 
-def test_search_ignores_vietnamese_diacritics(client, demo):
-    publish(demo, RadioItemPage(title="Quyền con người ở xã", slug="a", format="news"))
-    publish(demo, RadioItemPage(title="Đường giao thông", slug="b", format="news"))
+def test_search_ignores_vietnamese_diacritics(client, library):
+    publish(
+        library, RadioItemPage(title="Quyền con người ở xã", slug="a", format="news")
+    )
+    publish(library, RadioItemPage(title="Đường giao thông", slug="b", format="news"))
     assert titles(gallery(client, q="quyen con nguoi")) == ["Quyền con người ở xã"]
     assert titles(gallery(client, q="DUONG")) == ["Đường giao thông"]
     assert titles(gallery(client, q="Quyền")) == ["Quyền con người ở xã"]
 
 
 def test_gallery_filters_by_type_theme_campaign_year_and_language(
-    client, demo, poster, exhibition
+    client, library, poster, exhibition
 ):
     theme = Theme.objects.create(name="Bình đẳng giới")
     today = timezone.localdate()
@@ -114,7 +116,7 @@ def test_gallery_filters_by_type_theme_campaign_year_and_language(
     radio = RadioItemPage(
         title="Phát thanh", slug="r", format="news", campaign=campaign, language=stieng
     )
-    publish(demo, radio)
+    publish(library, radio)
     radio.themes.add(theme)
     radio.save_revision().publish()
     assert titles(gallery(client, type="poster")) == [poster.title]
@@ -146,10 +148,10 @@ def test_gallery_ignores_filter_values_that_cannot_be_right(client, poster, para
         assert titles(response) == [poster.title]
 
 
-def test_gallery_paginates(client, demo):
+def test_gallery_paginates(client, library):
     for i in range(30):
         publish(
-            demo, RadioItemPage(title=f"Tin {i:02d}", slug=f"tin-{i}", format="news")
+            library, RadioItemPage(title=f"Tin {i:02d}", slug=f"tin-{i}", format="news")
         )
     first, second = gallery(client), gallery(client, page=2)
     assert len(titles(first)) == 24 and len(titles(second)) == 6
@@ -236,9 +238,9 @@ def test_feeds_list_new_items(client, poster, exhibition):
         assert exhibition.title in response.content.decode()
 
 
-def test_sitemap_lists_items_but_not_expired_ones(client, demo, poster):
+def test_sitemap_lists_items_but_not_expired_ones(client, library, poster):
     old = publish(
-        demo,
+        library,
         PosterPage(
             title="Cũ",
             slug="cu",
@@ -248,3 +250,11 @@ def test_sitemap_lists_items_but_not_expired_ones(client, demo, poster):
     xml = client.get("/sitemap.xml").content.decode()
     assert poster.url in xml
     assert old.url not in xml
+
+
+def test_missing_pages_answer_404_in_the_site_layout(client, library):
+    with translation.override("en"):
+        response = client.get("/khong-co/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 404
+    assert b"Page not found" in response.content
+    assert b"Search the gallery" in response.content

@@ -1,0 +1,202 @@
+"""Public pages served by gunicorn: the gallery listing (500 items in the library)
+and an item page, cold (page cache missed: full render) and warm (page cache hit),
+against a static file of the same size from the same server (WhiteNoise).
+
+Times are wall-clock per request from a client on the same machine, one new
+connection each (gunicorn's sync worker closes them), median of many runs.
+
+    .venv/bin/python -m bench.bench_public [items]
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+ITEMS = 500
+COLD_RUNS, WARM_RUNS = 30, 200
+
+
+def _populate(items: int) -> None:
+    """In the bench's own database: the demo province and `items` public items
+    (a tenth exhibitions, the rest posters, photos and radio features)."""
+    import io
+
+    from django.core.files.images import ImageFile
+    from django.test import Client
+    from PIL import Image
+
+    from cms.demo import load_demo
+    from cms.models import (
+        HomePage,
+        LibraryIndexPage,
+        PhotoPage,
+        PosterPage,
+        RadioItemPage,
+    )
+    from exhibitions.models import Exhibit, ExhibitionPage
+    from exhibitions.services import renditions_prepare
+    from media_pipeline.models import LoaImage
+
+    load_demo(with_media=False)
+    library = LibraryIndexPage.objects.get(slug="thu-vien")
+    home = HomePage.objects.get()
+    images = []
+    for i, colour in enumerate(["#a3120f", "#1e8449", "#2e86c1", "#b9770e"]):
+        buf = io.BytesIO()
+        Image.new("RGB", (1200, 1600), colour).save(buf, "JPEG")
+        image = LoaImage(title=f"bench {i}", description=f"Hình {i}")
+        image.file = ImageFile(buf, name=f"bench-{i}.jpg")
+        image.save()
+        images.append(image)
+    pages = []
+    for i in range(items):
+        image = images[i % len(images)]
+        kind = i % 10
+        if kind == 0:
+            page = ExhibitionPage(title=f"Triển lãm {i}", slug=f"tl-{i}")
+            page.exhibits.add(Exhibit(image=image, alt_text=f"Tranh {i}"))
+            parent = home
+        elif kind < 4:
+            page = PosterPage(title=f"Tranh cổ động {i}", slug=f"p-{i}", image=image)
+            parent = library
+        elif kind < 6:
+            page = PhotoPage(title=f"Ảnh tư liệu {i}", slug=f"a-{i}", image=image)
+            parent = library
+        else:
+            page = RadioItemPage(
+                title=f"Bản tin {i}",
+                slug=f"r-{i}",
+                format="news",
+                summary="Quyền con người " * 10,
+                transcript="<p>" + "Lời bản tin. " * 200 + "</p>",
+            )
+            parent = library
+        parent.add_child(instance=page)
+        page.save_revision().publish()
+        pages.append(page)
+    for page in pages[:10]:
+        renditions_prepare(page_id=page.pk)
+    client = Client()
+    sizes = {
+        "listing": len(client.get("/gallery/").content),
+        "item": len(client.get(pages[1].url).content),
+    }
+    static = Path(os.environ["STATIC_ROOT"])
+    static.mkdir(parents=True, exist_ok=True)
+    for name, size in sizes.items():
+        (static / f"bench-{name}.html").write_bytes(b"x" * size)
+    (static / "bench-urls.txt").write_text(f"/gallery/\n{pages[1].url}\n")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(port: int, path: str) -> tuple[float, int, str]:
+    start = time.perf_counter()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", path, headers={"Accept-Language": "vi"})
+    response = conn.getresponse()
+    body = response.read()
+    elapsed = time.perf_counter() - start
+    conn.close()
+    assert response.status == 200, (path, response.status)
+    return elapsed, len(body), response.getheader("X-Loa-Cache", "")
+
+
+def _median_ms(port: int, paths: list[str], expect_cache: str | None = None) -> float:
+    times = []
+    for path in paths:
+        elapsed, _size, cache = _get(port, path)
+        if expect_cache is not None:
+            assert cache == expect_cache, (path, cache)
+        times.append(elapsed)
+    return statistics.median(times) * 1000
+
+
+def main(items: int = ITEMS) -> None:
+    with tempfile.TemporaryDirectory(prefix="loa-bench-") as tmp:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
+            "DEBUG": "0",
+            "LOA_VAR_DIR": tmp,
+            "STATIC_ROOT": f"{tmp}/static",
+            "MEDIA_ROOT": f"{tmp}/media",
+            "CELERY_TASK_ALWAYS_EAGER": "1",
+            "LOG_LEVEL": "WARNING",
+        }
+        t0 = time.perf_counter()
+        run = dict(cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([PYTHON, "manage.py", "migrate", "--noinput"], **run)
+        subprocess.run(
+            [PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], **run
+        )
+        subprocess.run(
+            [
+                PYTHON,
+                "-c",
+                "import django; django.setup(); "
+                f"from bench.bench_public import _populate; _populate({items})",
+            ],
+            **run,
+        )
+        print(f"setup ({items} items): {time.perf_counter() - t0:.0f} s", flush=True)
+        listing, item = (Path(tmp) / "static" / "bench-urls.txt").read_text().split()
+        port = _free_port()
+        server = subprocess.Popen(
+            [
+                PYTHON,
+                "-m",
+                "gunicorn",
+                "cms.wsgi:application",
+                "--workers",
+                "1",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        try:
+            for _ in range(100):
+                try:
+                    _get(port, "/static/bench-listing.html")
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            for name, path in [("listing", listing), ("item", item)]:
+                _get(port, path)  # first request of the process: imports, connections
+                static = _median_ms(port, [f"/static/bench-{name}.html"] * WARM_RUNS)
+                cold = _median_ms(
+                    port, [f"{path}?run={i}" for i in range(COLD_RUNS)], "miss"
+                )
+                warm = _median_ms(port, [path] * WARM_RUNS, "hit")
+                size = _get(port, path)[1]
+                print(
+                    f"{name:8s} {size / 1024:6.1f} KiB  static {static:6.2f} ms  "
+                    f"cold {cold:7.2f} ms ({cold / static:5.1f}× static)  "
+                    f"warm {warm:6.2f} ms ({warm / static:4.1f}× static)",
+                    flush=True,
+                )
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else ITEMS)
