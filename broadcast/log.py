@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import DistributionEvent
@@ -52,28 +52,55 @@ def event_hash(event: DistributionEvent) -> str:
     return hashlib.sha256(event.prev_hash.encode() + _canonical(event)).hexdigest()
 
 
+# Any constant: the advisory lock that serialises appends on PostgreSQL.
+_CHAIN_LOCK = 0x4C4F41  # "LOA"
+
+
+def _lock_chain() -> None:
+    """Serialise appenders until commit. A row lock on the current tail is not
+    enough on PostgreSQL: a writer that waited on it would then still read the old
+    tail and fork the chain. An advisory transaction lock taken before reading the
+    tail makes the read see the last committed event. SQLite serialises writers by
+    itself."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+
+
+def log_events(events: list[dict]) -> list[DistributionEvent]:
+    """Append events in order, chained, under one lock (a batch of confirmations
+    takes the lock once, not once per item)."""
+    if not events:
+        return []
+    with transaction.atomic():
+        _lock_chain()
+        last = DistributionEvent.objects.order_by("-pk").only("hash").first()
+        prev = last.hash if last else GENESIS
+        now = timezone.now().replace(microsecond=0)
+        made = []
+        for fields in events:
+            fields = dict(fields)
+            event = DistributionEvent(
+                kind=fields.pop("kind"),
+                actor=fields.pop("actor", "")[:160],
+                source=fields.pop("source", ""),
+                occurred_at=now,
+                prev_hash=prev,
+                **fields,
+            )
+            event.hash = event_hash(event)
+            prev = event.hash
+            made.append(event)
+        # bulk_create skips the model's save(); these are inserts, never updates.
+        DistributionEvent.objects.bulk_create(made)
+    return made
+
+
 def log_event(
     *, kind: str, actor: str = "", source: str = "", **fields
 ) -> DistributionEvent:
-    """Append one event. The chain's tail is locked so concurrent writers serialise."""
-    with transaction.atomic():
-        last = (
-            DistributionEvent.objects.select_for_update()
-            .order_by("-pk")
-            .only("hash")
-            .first()
-        )
-        event = DistributionEvent(
-            kind=kind,
-            actor=actor[:160],
-            source=source,
-            occurred_at=timezone.now().replace(microsecond=0),
-            prev_hash=last.hash if last else GENESIS,
-            **fields,
-        )
-        event.hash = event_hash(event)
-        event.save()
-    return event
+    """Append one event to the chain."""
+    return log_events([dict(kind=kind, actor=actor, source=source, **fields)])[0]
 
 
 @dataclass

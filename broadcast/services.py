@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .log import log_event
+from .log import log_event, log_events
 from .models import (
     Confirmation,
     DistributionEvent,
@@ -287,122 +287,130 @@ def confirmations_record(
     `station_ids` is the set of stations the caller may confirm for (None: any).
     The client's uuid makes a re-send after lost signal a `duplicate`, never a
     second airing; the same uuid with a different payload is a `conflict`.
+
+    Items are checked one by one, then the accepted ones are written in one
+    transaction: their airings locked together, confirmations and log events
+    inserted in bulk. Two phones confirming the same airing at once record one.
     """
-    results = []
+    try:
+        return _record(items, station_ids, source, actor, actor_station)
+    except IntegrityError:
+        # The same uuid arrived at the same moment in another request with a
+        # different airing; the retry sees it committed and answers `conflict`.
+        return _record(items, station_ids, source, actor, actor_station)
+
+
+def _same(existing: Confirmation, c: ConfirmationInput) -> bool:
+    return (
+        existing.airing_id == c.airing
+        and existing.status == c.status
+        and (existing.reason or "") == (c.reason or "")
+        and (c.aired_at is None or existing.aired_at == c.aired_at)
+    )
+
+
+def _record(items, station_ids, source, actor, actor_station):
     now = timezone.now()
+    results: list[ConfirmationResult | None] = [None] * len(items)
+    keys: dict[int, uuidlib.UUID] = {}
+    for n, c in enumerate(items):
+        try:
+            keys[n] = uuidlib.UUID(str(c.uuid))
+        except ValueError:
+            results[n] = _reject(
+                c, "bad_uuid", _("The confirmation id is not a valid UUID.")
+            )
     airings = {
         a.pk: a
         for a in PlannedAiring.objects.select_related(
             "station", "station__unit", "schedule"
         ).filter(pk__in=[c.airing for c in items if isinstance(c.airing, int)])
     }
-    # One query for the re-sent ones: a phone back in signal re-sends whole batches.
-    keys = {}
-    for c in items:
-        try:
-            keys[id(c)] = uuidlib.UUID(str(c.uuid))
-        except ValueError:
-            pass
-    seen = {
-        conf.uuid: conf
-        for conf in Confirmation.objects.filter(uuid__in=set(keys.values())).only(
-            "uuid", "airing_id", "status", "reason", "aired_at"
-        )
-    }
-    for c in items:
-        key = keys.get(id(c))
-        if key is None:
-            results.append(
-                _reject(c, "bad_uuid", _("The confirmation id is not a valid UUID."))
-            )
-            continue
-        existing = seen.get(key)
-        if existing is not None:
-            same = (
-                existing.airing_id == c.airing
-                and existing.status == c.status
-                and (existing.reason or "") == (c.reason or "")
-                and (c.aired_at is None or existing.aired_at == c.aired_at)
-            )
-            results.append(
-                ConfirmationResult(str(key), "duplicate" if same else "conflict")
-            )
+    accepted: list[tuple[int, datetime | None]] = []
+    for n, c in enumerate(items):
+        if results[n] is not None:
             continue
         airing = airings.get(c.airing)
         if airing is None or (
             station_ids is not None and airing.station_id not in station_ids
         ):
             # Another station's airing reads as unknown: ids are not an oracle.
-            results.append(
-                _reject(
-                    c, "unknown_airing", _("No such planned airing for this station.")
-                )
+            results[n] = _reject(
+                c, "unknown_airing", _("No such planned airing for this station.")
             )
-            continue
-        if c.status not in Confirmation.Status.values:
-            results.append(
-                _reject(c, "bad_status", _("Status must be “aired” or “missed”."))
+        elif c.status not in Confirmation.Status.values:
+            results[n] = _reject(
+                c, "bad_status", _("Status must be “aired” or “missed”.")
             )
-            continue
-        if (
+        elif (
             c.status == Confirmation.Status.MISSED
             and c.reason not in Confirmation.Reason.values
         ):
-            results.append(_reject(c, "reason_required", _("Say why it did not air.")))
-            continue
-        if airing.status == PlannedAiring.Status.CANCELLED:
-            results.append(
-                _reject(
+            results[n] = _reject(c, "reason_required", _("Say why it did not air."))
+        else:
+            aired_at = c.aired_at or (
+                now if c.status == Confirmation.Status.AIRED else None
+            )
+            problem = _time_problem(airing, aired_at, now)
+            if problem:
+                results[n] = _reject(c, *problem)
+            else:
+                accepted.append((n, aired_at))
+    if not accepted:
+        return results  # type: ignore[return-value]
+
+    with transaction.atomic():
+        # Locks in pk order, so two batches never wait on each other in a cycle.
+        locked = {
+            a.pk: a
+            for a in PlannedAiring.objects.select_for_update()
+            .filter(pk__in=sorted({items[n].airing for n, _at in accepted}))
+            .order_by("pk")
+        }
+        # Read after the locks: a re-send racing its original sees it committed.
+        seen = {
+            conf.uuid: conf
+            for conf in Confirmation.objects.filter(
+                uuid__in={keys[n] for n, _at in accepted}
+            ).only("uuid", "airing_id", "status", "reason", "aired_at")
+        }
+        new: list[Confirmation] = []
+        events: list[dict] = []
+        for n, aired_at in accepted:
+            c, key = items[n], keys[n]
+            if key in seen:
+                results[n] = ConfirmationResult(
+                    str(key), "duplicate" if _same(seen[key], c) else "conflict"
+                )
+                continue
+            airing = locked[c.airing]
+            if airing.status == PlannedAiring.Status.CANCELLED:
+                results[n] = _reject(
                     c, "cancelled", _("This airing was cancelled (item withdrawn).")
                 )
-            )
-            continue
-        aired_at = c.aired_at or (
-            now if c.status == Confirmation.Status.AIRED else None
-        )
-        if aired_at is not None:
-            earliest = datetime.combine(
-                airing.planned_at.astimezone(LOCAL_TZ).date(), time(0, 0), LOCAL_TZ
-            )
-            if aired_at < earliest:
-                results.append(
-                    _reject(
-                        c,
-                        "before_plan",
-                        _("The airing time is before the planned day."),
-                    )
+                continue
+            if airing.status != PlannedAiring.Status.PLANNED:
+                results[n] = _reject(
+                    c, "already_confirmed", _("This airing is already confirmed.")
                 )
                 continue
-            if aired_at > now + timedelta(minutes=10):
-                results.append(
-                    _reject(c, "in_future", _("The airing time is in the future."))
-                )
-                continue
-        if airing.status != PlannedAiring.Status.PLANNED:
-            results.append(
-                _reject(c, "already_confirmed", _("This airing is already confirmed."))
+            conf = Confirmation(
+                uuid=key,
+                airing=airing,
+                status=c.status,
+                aired_at=aired_at,
+                reason=c.reason or "",
+                note=(c.note or "")[:2000],
+                source=source,
+                actor=actor if getattr(actor, "is_authenticated", False) else None,
+                actor_station=actor_station,
             )
-            continue
-        try:
-            with transaction.atomic():
-                # Locking the airing makes two phones confirming at once record one.
-                locked = PlannedAiring.objects.select_for_update().get(pk=airing.pk)
-                if locked.status != PlannedAiring.Status.PLANNED:
-                    raise _AlreadyConfirmed
-                conf = Confirmation.objects.create(
-                    uuid=key,
-                    airing=locked,
-                    status=c.status,
-                    aired_at=aired_at,
-                    reason=c.reason or "",
-                    note=(c.note or "")[:2000],
-                    source=source,
-                    actor=actor if getattr(actor, "is_authenticated", False) else None,
-                    actor_station=actor_station,
-                )
-                locked.status = c.status
-                locked.save(update_fields=["status"])
-                log_event(
+            airing.status = c.status
+            seen[key] = conf  # the same uuid again in this batch is a duplicate
+            new.append(conf)
+            full = airings[c.airing]
+            events.append(
+                dict(
                     kind=(
                         DistributionEvent.Kind.AIRING_CONFIRMED
                         if c.status == Confirmation.Status.AIRED
@@ -410,35 +418,41 @@ def confirmations_record(
                     ),
                     actor=_actor_label(actor, actor_station),
                     source=source,
-                    station_code=airing.station.code,
-                    unit_code=airing.station.unit.code,
-                    item_id=airing.schedule.item_id,
-                    item_title=airing.schedule.item_title,
+                    station_code=full.station.code,
+                    unit_code=full.station.unit.code,
+                    item_id=full.schedule.item_id,
+                    item_title=full.schedule.item_title,
                     airing_id=airing.pk,
                     planned_at=airing.planned_at,
                     actual_at=aired_at,
                     data={
-                        "confirmation": str(conf.uuid),
+                        "confirmation": str(key),
                         "reason": conf.reason,
                         "note": conf.note,
                     },
                 )
-        except _AlreadyConfirmed:
-            results.append(
-                _reject(c, "already_confirmed", _("This airing is already confirmed."))
             )
-            continue
-        except IntegrityError:
-            # The same uuid arrived concurrently in another request.
-            results.append(ConfirmationResult(str(key), "duplicate"))
-            continue
-        seen[key] = conf  # the same uuid again in this batch is a duplicate
-        results.append(ConfirmationResult(str(key), "created"))
-    return results
+            results[n] = ConfirmationResult(str(key), "created")
+        Confirmation.objects.bulk_create(new)
+        for status in (Confirmation.Status.AIRED, Confirmation.Status.MISSED):
+            ids = [x.airing_id for x in new if x.status == status]
+            if ids:
+                PlannedAiring.objects.filter(pk__in=ids).update(status=status)
+        log_events(events)
+    return results  # type: ignore[return-value]
 
 
-class _AlreadyConfirmed(Exception):
-    pass
+def _time_problem(airing, aired_at, now) -> tuple[str, str] | None:
+    if aired_at is None:
+        return None
+    earliest = datetime.combine(
+        airing.planned_at.astimezone(LOCAL_TZ).date(), time(0, 0), LOCAL_TZ
+    )
+    if aired_at < earliest:
+        return "before_plan", _("The airing time is before the planned day.")
+    if aired_at > now + timedelta(minutes=10):
+        return "in_future", _("The airing time is in the future.")
+    return None
 
 
 def _actor_label(actor, station: Station | None) -> str:

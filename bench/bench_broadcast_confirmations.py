@@ -1,0 +1,275 @@
+"""Airing confirmations under load, against PostgreSQL through a real gunicorn.
+
+20 concurrent clients post N confirmations (default 100,000) in batches of 500,
+and 10 % of the batches are sent a second time, as phones do when an answer is
+lost. Exactly N must be recorded. The baseline is a raw `bulk_create` of the same
+rows in the same run (no checks, no airing update, no log): the ratio says what
+the per-item rules and the hash-chained log cost.
+
+Uses its own database (LOA_BENCH_DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/loa_bench), created if missing; never `test`.
+`python -m bench.bench_broadcast_confirmations` (BENCH_CONFIRMATIONS=20000 to scale down).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import queue
+import random
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH_DB = os.environ.get(
+    "LOA_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/loa_bench"
+)
+BATCH = 500
+CLIENTS = 20
+RESEND = 0.10
+
+
+def setup_django() -> None:
+    """Django on the benchmark database (created and migrated if needed)."""
+    os.environ["DATABASE_URL"] = BENCH_DB
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.test")
+    dbname = BENCH_DB.rsplit("/", 1)[1]
+    assert dbname not in ("test", "postgres"), "use a database of its own"
+    subprocess.run(
+        ["createdb", "-h", "127.0.0.1", "-U", "postgres", dbname],
+        capture_output=True,
+    )
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def reset_broadcast() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        # TRUNCATE, not DELETE: the log's trigger refuses DELETE (as it should).
+        cur.execute(
+            "TRUNCATE broadcast_confirmation, broadcast_distributionevent, "
+            "broadcast_plannedairing, broadcast_schedule_target_stations, "
+            "broadcast_schedule, broadcast_package, broadcast_stationtoken, "
+            "broadcast_staffassignment, broadcast_station, broadcast_unit CASCADE"
+        )
+
+
+def make_network(communes: int):
+    """A province, one district with a district station, `communes` commune stations."""
+    from broadcast.models import Station, Unit
+
+    province = Unit.objects.create(code="bench-p", name="Bench", level="province")
+    district = Unit.objects.create(
+        code="bench-d", name="Bench D", level="district", parent=province
+    )
+    fm = Station.objects.create(
+        code="bench-fm", name="FM", unit=district, kind="district_radio"
+    )
+    stations = []
+    for i in range(communes):
+        u = Unit.objects.create(
+            code=f"bench-c{i}", name=f"Xã {i}", level="commune", parent=district
+        )
+        stations.append(
+            Station.objects.create(
+                code=f"bench-c{i}-loa",
+                name=f"Loa {i}",
+                unit=u,
+                kind="commune_loudspeaker",
+            )
+        )
+    return fm, stations
+
+
+def make_airings(
+    stations, per_station: int, *, day=None, title="Bench item"
+) -> list[int]:
+    from django.utils import timezone
+
+    from broadcast.models import PlannedAiring, Schedule
+    from broadcast.services import LOCAL_TZ
+
+    day = day or timezone.localdate()
+    sched = Schedule.objects.create(
+        item=None,
+        item_title=title,
+        target_kind="stations",
+        start_date=day,
+        end_date=day,
+        slot_times=["00:00"],
+    )
+    base = datetime.combine(day, datetime.min.time(), LOCAL_TZ)
+    rows = [
+        PlannedAiring(schedule=sched, station=s, planned_at=base + timedelta(seconds=k))
+        for s in stations
+        for k in range(per_station)
+    ]
+    PlannedAiring.objects.bulk_create(rows, batch_size=5000)
+    return list(
+        PlannedAiring.objects.filter(schedule=sched)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(
+    port: int, *, workers: int = 4, threads: int = 4
+) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": BENCH_DB}
+    proc = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "cms.wsgi:application",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--timeout",
+            "600",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def main() -> None:
+    setup_django()
+    from broadcast.models import Confirmation, PlannedAiring
+    from broadcast.services import station_token_create
+
+    n = int(os.environ.get("BENCH_CONFIRMATIONS", 100_000))
+    communes = 100
+    reset_broadcast()
+    fm, stations = make_network(communes)
+    airing_ids = make_airings(stations, n // communes)
+    n = len(airing_ids)
+
+    # Baseline: the same rows straight into the table.
+    rows = [
+        Confirmation(uuid=uuid.uuid4(), airing_id=a, status="aired", source="api")
+        for a in airing_ids
+    ]
+    t0 = time.perf_counter()
+    Confirmation.objects.bulk_create(rows, batch_size=BATCH)
+    raw = time.perf_counter() - t0
+    Confirmation.objects.all().delete()
+
+    _t, token = station_token_create(station=fm)
+    batches = [
+        json.dumps(
+            {
+                "confirmations": [
+                    {"uuid": str(uuid.uuid4()), "airing": a, "status": "aired"}
+                    for a in airing_ids[i : i + BATCH]
+                ]
+            }
+        ).encode()
+        for i in range(0, n, BATCH)
+    ]
+    random.seed(5)
+    resent = random.sample(range(len(batches)), max(1, int(len(batches) * RESEND)))
+    work: queue.Queue = queue.Queue()
+    for b in batches:
+        work.put(b)
+    # Re-sends go in after the originals they repeat, as after a lost answer.
+    for i in resent:
+        work.put(batches[i])
+    tally = {"created": 0, "duplicate": 0, "other": 0, "errors": 0}
+    lock = threading.Lock()
+    port = free_port()
+    server = start_gunicorn(port)
+
+    def client():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        while True:
+            try:
+                body = work.get_nowait()
+            except queue.Empty:
+                return
+            conn.request(
+                "POST",
+                "/api/v1/airings",
+                body,
+                {
+                    "Authorization": f"Bearer {token}",
+                    "Content-Type": "application/json",
+                },
+            )
+            resp = conn.getresponse()
+            data = resp.read()
+            with lock:
+                if resp.status != 200:
+                    tally["errors"] += 1
+                    continue
+                for r in json.loads(data):
+                    key = r["result"] if r["result"] in tally else "other"
+                    tally[key] += 1
+
+    try:
+        t0 = time.perf_counter()
+        threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        api = time.perf_counter() - t0
+    finally:
+        server.terminate()
+        server.wait(30)
+    recorded = Confirmation.objects.count()
+    aired = PlannedAiring.objects.filter(status="aired").count()
+    print(
+        f"confirmations: {n} in {len(batches)} batches of {BATCH}, {len(resent)} batches re-sent, {CLIENTS} clients"
+    )
+    print(f"  answers: {tally}")
+    print(f"  recorded: {recorded} confirmations, {aired} airings aired (expected {n})")
+    print(f"  API: {api:.1f} s = {n / api:,.0f} confirmations/s")
+    print(f"  raw bulk_create: {raw:.2f} s = {n / raw:,.0f} rows/s")
+    print(
+        f"  ratio API/raw throughput: {raw / api:.3f} (raw is {api / raw:.0f}x faster)"
+    )
+    from broadcast.log import verify_chain
+
+    chain = verify_chain()
+    print(f"  log: {chain.checked} events, first broken link: {chain.broken_at}")
+    assert recorded == n and aired == n, "lost or doubled confirmations"
+    assert tally["duplicate"] == sum(
+        len(json.loads(batches[i])["confirmations"]) for i in resent
+    )
+    assert chain.broken_at is None
+
+
+if __name__ == "__main__":
+    main()
