@@ -3,6 +3,8 @@ of the public site, emptied whenever a page is published (see exhibitions.signal
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
@@ -15,16 +17,29 @@ STAFF_PREFIXES = ("/admin/", "/django-admin/", "/api/")
 PER_USER_PREFIXES = ("/station/", "/accounts/", "/i18n/", "/language/")
 UNCACHED_PREFIXES = ("/documents/", "/media/", "/static/", "/web-media/", "/print/")
 
-# Public pages: no inline script or style at all, media from this origin only.
-PUBLIC_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "media-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
-    "form-action 'self'; frame-ancestors 'self'"
-)
-# Station and sign-in pages keep small inline styles (templates/broadcast).
-STAFF_PAGE_CSP = PUBLIC_CSP.replace(
-    "style-src 'self'", "style-src 'self' 'unsafe-inline'"
-)
+
+def _media_origin() -> str:
+    """The media storage's origin when it is not this site (a CDN, object storage)."""
+    parts = urlsplit(settings.MEDIA_URL)
+    return f" {parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def public_csp() -> str:
+    """Public pages: no inline script or style at all; media from here (or the
+    media storage)."""
+    media = _media_origin()
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; "
+        f"img-src 'self' data:{media}; media-src 'self'{media}; font-src 'self'; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; "
+        "frame-ancestors 'self'"
+    )
+
+
+def staff_page_csp() -> str:
+    """Station and sign-in pages keep small inline styles (templates/broadcast)."""
+    return public_csp().replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+
 
 CACHE_TIMEOUT = 10 * 60
 GENERATION_KEY = "loa:public:generation"
@@ -45,7 +60,7 @@ class SecurityHeadersMiddleware:
         path = request.path
         if path.startswith(STAFF_PREFIXES):
             return response
-        csp = PUBLIC_CSP if is_public_path(path) else STAFF_PAGE_CSP
+        csp = public_csp() if is_public_path(path) else staff_page_csp()
         response.setdefault("Content-Security-Policy", csp)
         return response
 

@@ -258,3 +258,16 @@ def test_missing_pages_answer_404_in_the_site_layout(client, library):
     assert response.status_code == 404
     assert b"Page not found" in response.content
     assert b"Search the gallery" in response.content
+
+
+def test_csp_allows_media_from_an_external_media_storage(client, poster, settings):
+    settings.MEDIA_URL = "https://media.example.vn/loa/"
+    csp = client.get(poster.url)["Content-Security-Policy"]
+    assert "img-src 'self' data: https://media.example.vn;" in csp
+    assert "media-src 'self' https://media.example.vn;" in csp
+
+
+def test_station_pages_get_a_csp_that_keeps_their_inline_styles(client):
+    csp = client.get("/accounts/login/")["Content-Security-Policy"]
+    assert "style-src 'self' 'unsafe-inline'" in csp
+    assert "script-src 'self';" in csp
