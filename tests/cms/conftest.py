@@ -69,3 +69,17 @@ def draft_item(demo):
         return item
 
     return make
+
+
+@pytest.fixture
+def library(db):
+    """A bare library folder under the tree root: for tests that need no province."""
+    from wagtail.models import Page
+
+    from cms.models import LibraryIndexPage
+
+    folder = Page.get_first_root_node().add_child(
+        instance=LibraryIndexPage(title="Thư viện thử")
+    )
+    folder.save_revision().publish()
+    return folder

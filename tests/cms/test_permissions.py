@@ -103,29 +103,31 @@ def _outcomes(client, user, item, parent) -> tuple[int, ...]:
     )
 
 
-@pytest.mark.parametrize("username", ROLES)
-def test_permission_matrix_on_province_library_item(login, demo, username):
+def _matrix(login, parent, title) -> dict[str, dict[str, int]]:
     from django.contrib.auth import get_user_model
 
-    user = get_user_model().objects.get(username=username)
-    item = _item(demo, "Tin tỉnh")
-    got = _outcomes(login(username), user, item, demo)
-    assert dict(zip(ACTIONS, got, strict=True)) == dict(
-        zip(ACTIONS, PROVINCE_ITEM[username], strict=True)
-    )
+    User = get_user_model()
+    got = {}
+    for username in ROLES:
+        item = _item(parent, f"{title} ({username})")
+        outcomes = _outcomes(
+            login(username), User.objects.get(username=username), item, parent
+        )
+        got[username] = dict(zip(ACTIONS, outcomes, strict=True))
+    return got
 
 
-@pytest.mark.parametrize("username", ROLES)
-def test_permission_matrix_on_district_item(login, demo, username):
-    from django.contrib.auth import get_user_model
+def _expected(table) -> dict[str, dict[str, int]]:
+    return {u: dict(zip(ACTIONS, row, strict=True)) for u, row in table.items()}
 
-    user = get_user_model().objects.get(username=username)
+
+def test_permission_matrix_on_province_library_item(login, demo):
+    assert _matrix(login, demo, "Tin tỉnh") == _expected(PROVINCE_ITEM)
+
+
+def test_permission_matrix_on_district_item(login, demo):
     folder = district_library(Unit.objects.get(code="dx"))
-    item = _item(folder, "Tin Đồng Xoài")
-    got = _outcomes(login(username), user, item, folder)
-    assert dict(zip(ACTIONS, got, strict=True)) == dict(
-        zip(ACTIONS, DISTRICT_ITEM[username], strict=True)
-    )
+    assert _matrix(login, folder, "Tin Đồng Xoài") == _expected(DISTRICT_ITEM)
 
 
 def test_district_editor_cannot_touch_another_districts_items(login, demo):

@@ -27,8 +27,8 @@ def _schedule(item):
 
 
 @pytest.fixture
-def draft(demo):
-    page = demo.add_child(
+def draft(library):
+    page = library.add_child(
         instance=RadioItemPage(title="Bản tin hẹn giờ", format="news", live=False)
     )
     return page
@@ -47,7 +47,7 @@ def test_publish_scheduled_task_publishes_an_approved_revision_due_now(draft):
     assert item_is_schedulable(draft)
 
 
-def test_revision_scheduled_for_later_stays_unpublished(draft):
+def test_revision_scheduled_for_later_stays_unpublished(demo, draft):
     revision = draft.save_revision()
     revision.approved_go_live_at = timezone.now() + timedelta(hours=1)
     revision.save()
@@ -58,7 +58,7 @@ def test_revision_scheduled_for_later_stays_unpublished(draft):
         _schedule(draft)
 
 
-def test_publish_scheduled_task_expires_items_past_expire_at(draft):
+def test_publish_scheduled_task_expires_items_past_expire_at(demo, draft):
     draft.save_revision().publish()
     draft.refresh_from_db()
     assert item_is_schedulable(draft)
@@ -85,7 +85,7 @@ def test_expire_at_in_the_past_blocks_scheduling_before_the_task_runs(draft):
     assert not item_is_schedulable(draft)
 
 
-def test_valid_until_in_the_past_removes_item_from_schedulable_content(draft):
+def test_valid_until_in_the_past_removes_item_from_schedulable_content(demo, draft):
     draft.valid_until = timezone.localdate() - timedelta(days=1)
     draft.save_revision().publish()
     draft.refresh_from_db()
@@ -95,7 +95,7 @@ def test_valid_until_in_the_past_removes_item_from_schedulable_content(draft):
         _schedule(draft)
 
 
-def test_draft_is_not_schedulable_and_published_item_is(draft):
+def test_draft_is_not_schedulable_and_published_item_is(demo, draft):
     assert not item_is_schedulable(draft)
     with pytest.raises(ServiceError):
         _schedule(draft)
