@@ -1,7 +1,7 @@
 """Audio renditions: loudness-normalised, band-limited where the target needs it.
 
 All audio profiles of one source are made from two decodes of it, however many
-profiles there are: one analysis pass (asplit → each profile's filters → loudnorm
+profiles there are: one analysis pass (asplit → each profile's filters → ebur128
 measuring), then one render pass with one output per profile.
 
 The render pass applies the measured gain itself (a plain `volume`), then a
@@ -14,7 +14,7 @@ target, re-rendered once or twice with the measured error corrected.
 
 from __future__ import annotations
 
-import json
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -54,6 +54,8 @@ class Gain:
     gain_db: float
     limit_db: float | None  # None: peaks stay under the target without limiting
     trim: tuple[float, float | None] = (0.0, None)  # seconds kept: start, end
+    # (gain, measured loudness) of the previous try, for the secant step.
+    previous: tuple[float, float] | None = None
 
     @classmethod
     def from_measurement(cls, p: Profile, measured: dict) -> Gain:
@@ -74,16 +76,31 @@ class Gain:
         return [f"atrim={args}", "asetpts=PTS-STARTPTS"]
 
     def corrected(self, p: Profile, out: Loudness) -> Gain:
-        gain = self.gain_db + (p.loudness - out.integrated)
+        """The next try after an output measured `out`. When the limiter works,
+        loudness rises slower than gain (it takes the peaks back), so the step is
+        divided by the slope seen so far: a secant step, 0.6 dB per dB to start."""
+        err = p.loudness - out.integrated
+        if self.previous is not None and self.gain_db != self.previous[0]:
+            slope = (out.integrated - self.previous[1]) / (
+                self.gain_db - self.previous[0]
+            )
+        else:
+            slope = 0.6 if self.limit_db is not None else 1.0
+        step = max(-6.0, min(6.0, err / min(1.0, max(0.2, slope))))
         limit = self.limit_db
         if out.true_peak is not None and out.true_peak > p.true_peak_max:
             # The encoder overshot: pull the limiter down by the overshoot.
             base = limit if limit is not None else _tp_target(p)
             limit = base - (out.true_peak - _tp_target(p)) - 0.2
         elif limit is None and out.true_peak is not None:
-            if out.true_peak + (gain - self.gain_db) > _tp_target(p):
+            if out.true_peak + step > _tp_target(p):
                 limit = _tp_target(p)
-        return Gain(gain_db=gain, limit_db=limit, trim=self.trim)
+        return Gain(
+            gain_db=self.gain_db + step,
+            limit_db=limit,
+            trim=self.trim,
+            previous=(self.gain_db, out.integrated),
+        )
 
 
 def gain_chain(p: Profile, gain: Gain, *, rate: int) -> list[str]:
@@ -102,8 +119,8 @@ def gain_chain(p: Profile, gain: Gain, *, rate: int) -> list[str]:
 def in_tolerance(p: Profile, out: Loudness) -> bool:
     if out.integrated is None:
         return False
-    # Aim for half the tolerance so the independent meter agrees with ours.
-    ok = abs(out.integrated - p.loudness) <= p.loudness_tolerance / 2
+    # A margin inside the tolerance, so an independent meter agrees with ours.
+    ok = abs(out.integrated - p.loudness) <= p.loudness_tolerance * 0.6
     if p.true_peak_max is not None and out.true_peak is not None:
         ok = ok and out.true_peak <= p.true_peak_max
     return ok
@@ -116,15 +133,12 @@ def _analysis_graph(profiles: list[Profile]) -> str:
         detect = []
         if p.trim_silence:
             detect = [f"silencedetect@p{i}=n={SILENCE_DB}dB:d={SILENCE_MIN}"]
-        chain = (
-            detect
-            + pre_filters(p)
-            + [
-                f"loudnorm@p{i}=I={p.loudness}:TP={_tp_target(p)}:LRA={p.lra}"
-                ":print_format=json"
-            ]
+        # ebur128 measures (BS.1770 with 4× oversampled true peak) without
+        # loudnorm's costly dynamic processing, which a first pass throws away.
+        meter = f"ebur128@p{i}=peak=true:framelog=quiet"
+        parts.append(
+            f"[s{i}]" + ",".join(detect + pre_filters(p) + [meter]) + f"[o{i}]"
         )
-        parts.append(f"[s{i}]" + ",".join(chain) + f"[o{i}]")
     return ";".join(parts)
 
 
@@ -148,13 +162,22 @@ def _split(n: int) -> str:
     return f"[0:a:0]asplit={n}" + "".join(f"[s{i}]" for i in range(n))
 
 
-_LOUDNORM_JSON_RE = re.compile(r"\[loudnorm@p(\d+) @ [^\]]+\]\s*(\{.*?\})", re.S)
+_SUMMARY_RE = re.compile(r"\[ebur128@p(\d+) @ [^\]]+\] Summary:(.*?)(?=\[|\Z)", re.S)
+_SUMMARY_FIELDS = {
+    "input_i": re.compile(r"I:\s+(-?[\d.]+|-inf) LUFS"),
+    "input_lra": re.compile(r"LRA:\s+(-?[\d.]+) LU"),
+    "input_tp": re.compile(r"Peak:\s+(-?[\d.]+|-inf) dBFS"),
+}
 
 
-def _parse_loudnorm(stderr: str, profiles: list[Profile]) -> dict[str, dict]:
+def _parse_summaries(stderr: str, profiles: list[Profile]) -> dict[str, dict]:
     found = {}
-    for m in _LOUDNORM_JSON_RE.finditer(stderr):
-        found[profiles[int(m.group(1))].name] = json.loads(m.group(2))
+    for m in _SUMMARY_RE.finditer(stderr):
+        values = {}
+        for key, rx in _SUMMARY_FIELDS.items():
+            v = rx.search(m.group(2))
+            values[key] = float(v.group(1)) if v else float("-inf")
+        found[profiles[int(m.group(1))].name] = values
     return found
 
 
@@ -204,18 +227,15 @@ def analyse(
     for i in range(len(profiles)):
         args += ["-map", f"[o{i}]", "-f", "null", "-"]
     res = run_ffmpeg(args, timeout=timeout, duration=duration, on_progress=on_progress)
-    measured = _parse_loudnorm(res.stderr, profiles)
+    measured = _parse_summaries(res.stderr, profiles)
     for name, trim in _parse_trims(res.stderr, profiles, duration).items():
         if name in measured:
             measured[name]["trim"] = trim
     for p in profiles:
         m = measured.get(p.name)
-        # Silent input: loudnorm reports -inf; normalising silence is meaningless.
-        if (
-            m is None
-            or "inf" in (m.get("input_i"), m.get("input_thresh"))
-            or str(m.get("input_i")).startswith("-inf")
-        ):
+        # Digital silence measures -70 LUFS (the absolute gate) or -inf: there is
+        # nothing to normalise.
+        if m is None or m["input_i"] <= -69.9 or m["input_tp"] == float("-inf"):
             raise SilentInputError(p.name)
     return measured
 
@@ -272,8 +292,8 @@ def render_audio(
             args, timeout=timeout, duration=duration, on_progress=part(start, span)
         )
         retry = []
+        results.update(_measure_all([paths[p.name] for p in todo], todo, timeout))
         for p in todo:
-            results[p.name] = measure_loudness(paths[p.name], timeout=timeout)
             if p.loudness is not None and not in_tolerance(p, results[p.name]):
                 if results[p.name].integrated is None:
                     raise SilentInputError(p.name)
@@ -283,6 +303,20 @@ def render_audio(
             break
         todo = retry
     return results
+
+
+def _measure_all(
+    paths: list[Path], profiles: list[Profile], timeout: float
+) -> dict[str, Loudness]:
+    """Measure the written files side by side: each ffmpeg meter is one thread, and
+    the machine has more than one core."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(
+        max_workers=max(1, min(len(paths), os.cpu_count() or 1))
+    ) as pool:
+        found = pool.map(lambda path: measure_loudness(path, timeout=timeout), paths)
+        return {p.name: loud for p, loud in zip(profiles, found, strict=True)}
 
 
 class SilentInputError(ValueError):

@@ -1,0 +1,48 @@
+"""Shared helpers for the media benchmarks: Django setup, timing, test media."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def setup_django() -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.test")
+    import django
+
+    django.setup()
+
+
+def ffmpeg(*args: str) -> None:
+    from media_pipeline.ffmpeg import ffmpeg_binary
+
+    subprocess.run(
+        [ffmpeg_binary(), "-hide_banner", "-nostdin", "-y", "-v", "error", *args],
+        check=True,
+    )
+
+
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def transcode_cli(inputs: list[Path], profiles: list[str], out: Path) -> None:
+    """The technicians' command, as a separate process (Django start-up included)."""
+    args = [sys.executable, "manage.py", "transcode", *map(str, inputs)]
+    for p in profiles:
+        args += ["--profile", p]
+    subprocess.run(
+        args + ["--output", str(out)],
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "cms.settings.test"},
+    )
