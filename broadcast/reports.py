@@ -120,7 +120,7 @@ _COUNTS = [
 ]
 
 
-def _counts():
+def status_counts():
     # "planned" counts every airing that was planned, whatever became of it.
     counts = {"planned": Count("pk")}
     counts.update(
@@ -175,7 +175,7 @@ def airing_rows(
                 for n in ("planned", "aired", "missed", "cancelled", "waiting")
             ]
         )
-        for r in qs.values(*fields).annotate(**_counts()).order_by(*fields)
+        for r in qs.values(*fields).annotate(**status_counts()).order_by(*fields)
     ]
 
 
@@ -183,7 +183,7 @@ def summary(*, station_ids: set[int] | None, f: ReportFilter) -> dict:
     """The figures of the periodic report: totals, missed by reason, coverage per
     item (share of communes that aired it at least once), downloads."""
     qs = airings(station_ids=station_ids, f=f)
-    totals = qs.aggregate(**_counts())
+    totals = qs.aggregate(**status_counts())
     reasons = dict(
         qs.filter(status=PlannedAiring.Status.MISSED)
         .values_list("confirmations__reason")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import shutil
 import subprocess
 import zipfile
 from datetime import timedelta
@@ -194,3 +195,36 @@ def test_two_tier_province_commune_package_and_scope(audio_item, station_client)
     listing = station_client("xa-moi-loa").get("/api/v1/station").json()
     assert listing["station"]["code"] == "xa-moi-loa" and listing["children"] == []
     assert board.pk != loa.pk
+
+
+@pytest.mark.skipif(not shutil.which("openssl"), reason="openssl not installed")
+def test_offline_verification_recipe_in_the_readme_works(
+    audio_item, schedule_today, tmp_path
+):
+    """The station's way: public key saved once, then openssl and sha256sum only."""
+    schedule_today(audio_item(), ["dx-tan-phu-loa"])
+    package = _build("dx-tan-phu-loa")
+    (tmp_path / "loa-public.pem").write_text(
+        Client().get("/api/v1/keys").json()["public_key_pem"]
+    )
+    with zipfile.ZipFile(package.path) as zf:
+        zf.extractall(tmp_path / "pkg")
+    script = (
+        "cd pkg && base64 -d manifest.json.sig > /tmp/loa-manifest-$$.sig && "
+        "openssl pkeyutl -verify -pubin -inkey ../loa-public.pem -rawin "
+        "-in manifest.json -sigfile /tmp/loa-manifest-$$.sig && sha256sum -c --quiet SHA256SUMS"
+    )
+    ok = subprocess.run(
+        ["sh", "-c", script], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert ok.returncode == 0 and "Verified Successfully" in ok.stdout, (
+        ok.stdout + ok.stderr
+    )
+    manifest = tmp_path / "pkg/manifest.json"
+    manifest.write_bytes(
+        manifest.read_bytes().replace(b"dx-tan-phu-loa", b"dx-tan-phu-lox")
+    )
+    bad = subprocess.run(
+        ["sh", "-c", script], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert bad.returncode != 0
