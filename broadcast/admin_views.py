@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import FormView
+from django.views.generic import FormView, TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from .forms import ScheduleForm
-from .services import ServiceError, schedule_create
+from .models import Station, StationToken
+from .services import (
+    ServiceError,
+    schedule_create,
+    station_token_create,
+    station_token_revoke,
+)
 
 
 class ScheduleCreateView(WagtailAdminTemplateMixin, FormView):
@@ -62,3 +68,44 @@ class ScheduleCreateView(WagtailAdminTemplateMixin, FormView):
             % {"title": schedule.item_title, "n": schedule.airings.count()},
         )
         return redirect("broadcast_admin:schedule_add")
+
+
+class StationTokensView(WagtailAdminTemplateMixin, TemplateView):
+    """Station API tokens: made here (shown once), listed with last use, revoked.
+    Only their hashes are stored, so a lost token is revoked and replaced."""
+
+    template_name = "broadcast/admin/tokens.html"
+    page_title = _("Station tokens")
+    header_icon = "key"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm("broadcast.change_stationtoken"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["tokens"] = StationToken.objects.select_related("station").order_by(
+            "station__code", "-created_at"
+        )
+        ctx["stations"] = Station.objects.filter(active=True).order_by("code")
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        if "revoke" in request.POST:
+            token = get_object_or_404(StationToken, pk=request.POST.get("revoke") or 0)
+            station_token_revoke(token=token)
+            messages.success(
+                request,
+                _("Revoked token %(prefix)s… of %(code)s.")
+                % {"prefix": token.prefix, "code": token.station.code},
+            )
+            return redirect("broadcast_admin:tokens")
+        station = get_object_or_404(Station, code=request.POST.get("station", ""))
+        _token, raw = station_token_create(
+            station=station, label=request.POST.get("label", "")[:120]
+        )
+        # Shown in this response only; never stored, never put in a message.
+        return self.render_to_response(
+            self.get_context_data(new_token=raw, new_station=station)
+        )

@@ -5,13 +5,16 @@ from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .admin_views import ScheduleCreateView
+from .admin_views import ScheduleCreateView, StationTokensView
 from .models import Station, Unit
 
 
 @hooks.register("register_admin_urls")
 def register_admin_urls():
-    urls = [path("schedule/new/", ScheduleCreateView.as_view(), name="schedule_add")]
+    urls = [
+        path("schedule/new/", ScheduleCreateView.as_view(), name="schedule_add"),
+        path("tokens/", StationTokensView.as_view(), name="tokens"),
+    ]
     return [path("broadcast/", include((urls, "broadcast_admin")))]
 
 
@@ -27,6 +30,21 @@ def schedule_menu_item():
         reverse("broadcast_admin:schedule_add"),
         icon_name="date",
         order=250,
+    )
+
+
+class _CanManageTokens(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("broadcast.change_stationtoken")
+
+
+@hooks.register("register_settings_menu_item")
+def tokens_menu_item():
+    return _CanManageTokens(
+        _("Station tokens"),
+        reverse("broadcast_admin:tokens"),
+        icon_name="key",
+        order=900,
     )
 
 

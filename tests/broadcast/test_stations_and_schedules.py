@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -234,3 +235,31 @@ def test_withdrawal_cancels_only_future_airings_and_is_logged(radio_item, demo):
     assert n == 3 and statuses == ["cancelled", "cancelled", "cancelled", "planned"]
     ev = DistributionEvent.objects.get(kind="withdrawal")
     assert ev.data["cancelled_airings"] == 3 and ev.actor == "duyet.tinh"
+
+
+def test_admin_makes_a_token_shown_once_and_revokes_it(staff_client, demo):
+    admin = Client()
+    assert admin.login(username="admin", password="loa-admin")
+    page = admin.post("/admin/broadcast/tokens/", {"station": "dx-fm", "label": "PC"})
+    assert page.status_code == 200
+    raw = re.search(
+        r'<code id="new-token">(loa_[^<]+)</code>', page.content.decode()
+    ).group(1)
+    token = StationToken.objects.get()
+    assert token.token_hash == hashlib.sha256(raw.encode()).hexdigest()
+    listing = admin.get("/admin/broadcast/tokens/").content.decode()
+    assert token.prefix in listing and raw not in listing
+    assert (
+        admin.post("/admin/broadcast/tokens/", {"revoke": token.pk}).status_code == 302
+    )
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert (
+        Client(HTTP_AUTHORIZATION=f"Bearer {raw}").get("/api/v1/station").status_code
+        == 401
+    )
+    # Editors cannot manage tokens.
+    assert staff_client("bientap.tinh").get("/admin/broadcast/tokens/").status_code in (
+        302,
+        403,
+    )
