@@ -154,3 +154,33 @@ def test_dashboard_lists_review_sent_back_and_failed_jobs(
     failed = editor_html.split("data-loa-failed-jobs", 1)[1].split("</ul>", 1)[0]
     assert "Lỗi" in failed and "web-audio" in failed
     assert WorkflowState.objects.filter(status="needs_changes").count() == 1
+
+
+def test_poster_edit_view_shows_its_still_rendition(en_admin, demo, tmp_path):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from cms.models import PosterPage
+    from media_pipeline.models import LoaImage
+    from media_pipeline.profiles import get_profile
+
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 30), "red").save(buf, "PNG")
+    image = LoaImage(title="Tranh", ingest_status="ready", sha256="abc")
+    image.file.save("tranh.png", SimpleUploadedFile("tranh.png", buf.getvalue()))
+    still = get_profile("ebulletin-still")
+    RenditionJob.objects.create(
+        image=image,
+        profile=still.name,
+        profile_version=still.version,
+        source_sha256="abc",
+        status="done",
+        file="renditions/tranh.jpg",
+    )
+    poster = demo.add_child(instance=PosterPage(title="Tranh cổ động", image=image))
+    html = _edit(en_admin("bientap.tinh"), poster)
+    assert 'data-profile="ebulletin-still"' in html
+    assert 'src="/media/renditions/tranh.jpg"' in html
+    assert "All renditions are ready to air." in html
