@@ -339,14 +339,26 @@ def jobs_run(*, job_ids: list[int]) -> tuple[list[RenditionJob], list[int]]:
     Returns (jobs run, ids another live worker is still running).
     """
     jobs, busy = _claim(job_ids)
-    by_source: dict[tuple[str, int], list[RenditionJob]] = {}
-    for job in jobs:
-        key = ("media", job.media_id) if job.media_id else ("image", job.image_id)
-        by_source.setdefault(key, []).append(job)
-    for group in by_source.values():
+    for group in _groups(jobs):
         with _Heartbeat([j.pk for j in group]):
             _run_group(group)
     return jobs, busy
+
+
+def _groups(jobs: list[RenditionJob]) -> list[list[RenditionJob]]:
+    """Jobs rendered together: same original, same captions, each profile once
+    (two versions of one profile, e.g. with and without captions, go apart)."""
+    groups: dict[tuple, list[list[RenditionJob]]] = {}
+    for job in jobs:
+        key = (job.media_id, job.image_id, job.extra.get("captions_path"))
+        subgroups = groups.setdefault(key, [])
+        for group in subgroups:
+            if all(j.profile != job.profile for j in group):
+                group.append(job)
+                break
+        else:
+            subgroups.append([job])
+    return [g for subgroups in groups.values() for g in subgroups]
 
 
 class _Heartbeat:
@@ -417,16 +429,12 @@ def _run_group(jobs: list[RenditionJob]) -> None:
             captions = job.extra.get("captions_path")
             if captions and not os.path.exists(captions):
                 raise RenderError("bad_captions", f"captions file missing: {captions}")
-        source = job_source(jobs[0])
+        source = job_source(jobs[0])  # a group shares its captions (_groups)
+        profiles = [get_profile(j.profile) for j in jobs]
         targets = [
-            (get_profile(j.profile), work_dir(j) / f"out.{get_profile(j.profile).ext}")
-            for j in jobs
+            (p, work_dir(j) / f"out.{p.ext}")
+            for p, j in zip(profiles, jobs, strict=True)
         ]
-        # One group renders one captions file (jobs_ensure groups them that way).
-        source.captions_path = next(
-            (job_source(j).captions_path for j in jobs if j.extra.get("captions_path")),
-            None,
-        )
         outputs = render_all(
             source,
             targets,

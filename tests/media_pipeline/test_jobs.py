@@ -286,3 +286,30 @@ def test_image_upload_is_checked_and_rendered_as_a_board_still(upload, tmp_path)
     assert image.ingest_status == "ready"
     (job,) = image.jobs.all()
     assert (job.profile, job.status) == ("ebulletin-still", "done")
+
+
+def test_one_run_with_and_without_captions_renders_each_version_apart(
+    upload, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    settings.LOA_PROFILE_OVERRIDES = {
+        "web-video": {
+            "options": {**get_profile("web-video").options, "preset": "ultrafast"}
+        }
+    }
+    media = upload("clip.mp4", video(tmp_path / "clip.mp4", seconds=1, audio=False))
+    plain = media.jobs.get(profile="web-video")
+    with django_capture_on_commit_callbacks(execute=False):
+        captioned = next(
+            j
+            for j in services.captions_attach(
+                media_id=media.pk, captions_path=srt(tmp_path / "c.srt")
+            )
+            if j.profile == "web-video"
+        )
+    RenditionJob.objects.filter(pk=plain.pk).update(status="queued", attempts=0)
+    services.jobs_run(job_ids=[plain.pk, captioned.pk])
+    plain.refresh_from_db()
+    captioned.refresh_from_db()
+    assert plain.status == captioned.status == "done"
+    assert "captions_vtt" not in plain.extra and "captions_vtt" in captioned.extra
+    assert plain.file.name != captioned.file.name
