@@ -544,24 +544,21 @@ def jobs_sweep_stuck(*, stale: timedelta | None = None) -> int:
 def image_ingest(*, image_id: int) -> LoaImage | None:
     """Check and hash an uploaded image, then queue its renditions.
 
-    Pillow's decompression-bomb guard is set from WAGTAILIMAGES_MAX_IMAGE_PIXELS so a
-    tiny file that expands to gigapixels fails here instead of exhausting memory.
+    Opened through stills.open_image: HEIC understood, and the decompression-bomb
+    guard (WAGTAILIMAGES_MAX_IMAGE_PIXELS) fails a tiny file that expands to
+    gigapixels here instead of exhausting memory.
     """
-    from PIL import Image, UnidentifiedImageError
+    from .stills import open_image
 
     image = LoaImage.objects.filter(pk=image_id).first()
     if image is None or not image.file:
         return None
     path = image.file.path
-    limit = settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS
-    previous, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, limit
     try:
         # verify() must come straight after open(), so it gets its own open.
-        with Image.open(path) as img:
+        with open_image(path) as img:
             img.verify()
-        with Image.open(path) as img:
-            if img.width * img.height > limit:
-                raise ProbeError("image_too_large", f"{img.width}x{img.height}")
+        with open_image(path) as img:
             info = {
                 "format": img.format,
                 "mode": img.mode,
@@ -570,14 +567,11 @@ def image_ingest(*, image_id: int) -> LoaImage | None:
                 "has_icc": bool(img.info.get("icc_profile")),
                 "exif_orientation": img.getexif().get(0x0112),
             }
-    except ProbeError as exc:
+    except RenderError as exc:
         return _image_failed(image, exc.code, exc.detail)
-    except Image.DecompressionBombError as exc:
-        return _image_failed(image, "image_too_large", str(exc))
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+    except (OSError, SyntaxError, ValueError) as exc:
+        # verify() reports a damaged file this way.
         return _image_failed(image, "not_image", str(exc))
-    finally:
-        Image.MAX_IMAGE_PIXELS = previous
     image.sha256 = sha256_file(path)
     image.file_size = os.path.getsize(path)
     image.probe = {**info, "file_name": image.file.name}

@@ -313,3 +313,16 @@ def test_one_run_with_and_without_captions_renders_each_version_apart(
     assert plain.status == captioned.status == "done"
     assert "captions_vtt" not in plain.extra and "captions_vtt" in captioned.extra
     assert plain.file.name != captioned.file.name
+
+
+def test_iphone_heic_photo_is_accepted_and_rendered(upload, tmp_path):
+    from PIL import Image
+
+    from media_pipeline.stills import register_heif
+
+    register_heif()
+    src = tmp_path / "IMG_0001.heic"
+    Image.new("RGB", (640, 480), "teal").save(src, format="HEIF")
+    image = upload("IMG_0001.heic", src, model=LoaImage)
+    assert image.ingest_status == "ready", image.probe
+    assert image.jobs.get().status == "done"
