@@ -33,3 +33,10 @@ def delete_files_after_commit(sender, instance, **kwargs):
         files.append(instance.thumbnail)
     for f in files:
         transaction.on_commit(lambda f=f: f.storage.delete(f.name))
+    if sender is RenditionJob and instance.file:
+        # A rendition's side files: poster frame, WebVTT track.
+        storage = instance.file.storage
+        for key in ("poster", "captions_vtt"):
+            name = instance.extra.get(key)
+            if name:
+                transaction.on_commit(lambda n=name: storage.delete(n))

@@ -273,8 +273,13 @@ def test_captions_make_burned_board_video_and_web_track(
         assert job.profile_version != plain[job.profile].profile_version
     web = next(j for j in jobs if j.profile == "web-video")
     track = Path(settings.MEDIA_ROOT) / web.extra["captions_vtt"]
+    poster = Path(settings.MEDIA_ROOT) / web.extra["poster"]
     assert track.read_text(encoding="utf-8").startswith("WEBVTT")
-    assert (Path(settings.MEDIA_ROOT) / web.extra["poster"]).exists()
+    assert poster.read_bytes()[:3] == b"\xff\xd8\xff"
+    # Deleting the original takes the side files with it, after the commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        media.delete()
+    assert not track.exists() and not poster.exists()
 
 
 def test_image_upload_is_checked_and_rendered_as_a_board_still(upload, tmp_path):
