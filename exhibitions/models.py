@@ -45,6 +45,13 @@ class ExhibitionPage(Page):
         verbose_name = _("exhibition")
         verbose_name_plural = _("exhibitions")
 
+    def visitors_total(self) -> int | None:
+        """Visitors over the stops recorded so far; None before any is recorded."""
+        counts = [
+            s.visitor_count for s in self.stops.all() if s.visitor_count is not None
+        ]
+        return sum(counts) if counts else None
+
     def sections(self) -> list[tuple[str, list[Exhibit]]]:
         """Exhibits in order, grouped under consecutive section headings."""
         from media_pipeline.models import LoaImage

@@ -55,6 +55,7 @@ def test_exhibition_page_shows_sections_exhibits_and_stops(client, exhibition):
     assert 'alt="Tranh số 0"' in html and "Chú thích 2" in html
     assert "Nhà văn hoá xã" in html and stop.commune.name in html
     assert "321 visitors" in html
+    assert "321 visitors so far" in html
     assert 'alt="Mô tả sự kiện"' in html
     assert "Print this poster" in html  # only exhibit 0 is a poster
     assert html.count("Print this poster") == 1
