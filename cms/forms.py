@@ -2,9 +2,28 @@
 
 from __future__ import annotations
 
-from wagtail.admin.forms import WagtailAdminPageForm
+from collections import defaultdict
 
-from .text import vn_slugify
+from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.widgets import SlugInput
+
+from .text import fold, vn_slugify
+
+
+def _vietnamese_formatters() -> list[tuple[str, str]]:
+    """Regex replacements Wagtail's slug JS applies before it slugifies: every
+    Vietnamese letter with marks (and đ) to its base letter, so the editor sees
+    'dong-xoai' while typing 'Đồng Xoài' instead of a mangled slug."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for code in [*range(0xC0, 0x250), *range(0x1EA0, 0x1F00)]:
+        char = chr(code)
+        base = fold(char)
+        if len(base) == 1 and base.isascii() and base.isalpha() and char != base:
+            groups[base].append(char)
+    return [(f"[{''.join(chars)}]", base) for base, chars in sorted(groups.items())]
+
+
+VIETNAMESE_SLUG_FORMATTERS = _vietnamese_formatters()
 
 
 def _is_subsequence(short: str, full: str) -> bool:
@@ -37,6 +56,10 @@ class LoaPageForm(WagtailAdminPageForm):
         if "slug" in self.fields:
             # An empty slug is filled from the title in clean().
             self.fields["slug"].required = False
+            self.fields["slug"].widget = SlugInput(
+                locale=getattr(self.instance, "locale", None),
+                formatters=VIETNAMESE_SLUG_FORMATTERS,
+            )
 
     def clean(self):
         title = self.cleaned_data.get("title") or ""
