@@ -190,7 +190,8 @@ def cards_for(pages: list[Page]) -> list[Card]:
     cards = []
     for page in pages:
         kind = KIND_OF_MODEL.get(type(page), "")
-        card = Card(page=page, kind=kind, kind_label=KINDS[kind][1] if kind else "")
+        # The singular name ("poster"); KINDS holds the filter's plural labels.
+        card = Card(page=page, kind=kind, kind_label=page._meta.verbose_name)
         if isinstance(page, ExhibitionPage) and page.pk in first_exhibit:
             exhibit = first_exhibit[page.pk]
             card.image, card.alt = image_by_id.get(exhibit.image_id), exhibit.alt_text
