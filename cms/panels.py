@@ -76,10 +76,15 @@ class RenditionsPanel(Panel):
             # The saved item, not the form's unsaved choice of media.
             page = type(self.instance).objects.filter(pk=self.instance.pk).first()
             source = page.media_source if page else None
+            rows = rendition_rows(source) if source else []
             context.update(
                 source=source,
+                any_pending=any(
+                    row.job is None or row.job.status in ("queued", "running")
+                    for row in rows
+                ),
                 is_image=isinstance(source, LoaImage),
-                rows=rendition_rows(source) if source else [],
+                rows=rows,
                 problems=selectors.technical_problems(page) if page else [],
                 can_rerender=source is not None
                 and selectors.user_can_change_source(self.request.user, source),

@@ -52,6 +52,8 @@ def test_edit_view_shows_each_profile_with_player_waveform_and_loudness(
     web = media.jobs.get(profile="web-audio")
     assert f"{web.loudness_lufs:.1f} LUFS" in html
     assert "All renditions are ready to air." in html
+    # Nothing left to wait for: the panel does not poll.
+    assert "data-loa-refresh" not in html
 
 
 def test_edit_view_shows_progress_of_running_and_error_of_failed_jobs(
@@ -62,6 +64,7 @@ def test_edit_view_shows_progress_of_running_and_error_of_failed_jobs(
     media.jobs.filter(profile="web-audio").update(status="failed", error_code="silent")
     html = _edit(en_admin("bientap.tinh"), draft_item(audio=media))
     assert '<progress max="100" value="40">' in html
+    assert 'data-loa-refresh="5000"' in html
     assert "The recording is silent: there is nothing to broadcast." in html
     assert "Re-render" in html
     assert "Not ready to air yet:" in html
