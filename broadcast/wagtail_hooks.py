@@ -2,11 +2,13 @@ from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from .admin_views import ScheduleCreateView, StationTokensView
-from .models import Station, Unit
+from .models import DistributionEvent, Station, Unit
 
 
 @hooks.register("register_admin_urls")
@@ -64,11 +66,49 @@ class StationViewSet(SnippetViewSet):
     search_fields = ["name", "code"]
 
 
+_WRITES = {"add", "change", "delete", "lock", "unlock", "publish"}
+
+
+class ReadOnlyPolicy(ModelPermissionPolicy):
+    """The distribution log is append-only: nobody, superusers included, adds,
+    edits or deletes events through the admin. Corrections are new events."""
+
+    def user_has_permission(self, user, action):
+        return action not in _WRITES and super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, a) for a in actions)
+
+    def users_with_any_permission(self, actions):
+        return super().users_with_any_permission(
+            [a for a in actions if a not in _WRITES] or ["view"]
+        )
+
+
+register_permission_policy(DistributionEvent, ReadOnlyPolicy(DistributionEvent))
+
+
+class DistributionLogViewSet(SnippetViewSet):
+    model = DistributionEvent
+    icon = "list-ul"
+    inspect_view_enabled = True
+    list_display = [
+        "pk",
+        "kind",
+        "occurred_at",
+        "station_code",
+        "item_title",
+        "actor",
+        "source",
+    ]
+    list_filter = ["kind", "source"]
+
+
 class NetworkGroup(SnippetViewSetGroup):
     menu_label = _("Stations")
     menu_icon = "media"
     menu_order = 260
-    items = (UnitViewSet, StationViewSet)
+    items = (UnitViewSet, StationViewSet, DistributionLogViewSet)
 
 
 register_snippet(NetworkGroup)

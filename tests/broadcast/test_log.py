@@ -93,3 +93,20 @@ def test_history_survives_deleting_the_item(radio_item, schedule_today):
         and airing.schedule.item is None
     )
     assert verify_chain().broken_at is None
+
+
+def test_admin_shows_the_log_read_only_even_to_superusers(demo):
+    from django.test import Client
+
+    event = _events(1)[0]
+    admin = Client()
+    assert admin.login(username="admin", password="loa-admin")
+    base = "/admin/snippets/broadcast/distributionevent/"
+    assert admin.get(base).status_code == 200
+    assert admin.get(f"{base}inspect/{event.pk}/").status_code == 200
+    for url in (f"{base}edit/{event.pk}/", f"{base}delete/{event.pk}/", f"{base}add/"):
+        assert admin.get(url).status_code in (302, 403), url
+        admin.post(url, {"actor": "x", "kind": "correction"})
+    assert DistributionEvent.objects.count() == 1
+    assert DistributionEvent.objects.get().actor == event.actor
+    assert verify_chain().broken_at is None
