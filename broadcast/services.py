@@ -461,3 +461,70 @@ def _actor_label(actor, station: Station | None) -> str:
     if station is not None:
         return f"station:{station.code}"
     return ""
+
+
+@transaction.atomic
+def airing_correct(
+    *,
+    airing: PlannedAiring,
+    status: str,
+    actor: str,
+    aired_at: datetime | None = None,
+    reason: str = "",
+    note: str = "",
+) -> DistributionEvent:
+    """Correct what was recorded for an airing (e.g. "aired" that in fact missed).
+
+    Nothing recorded is edited: the confirmation stays as received and the log gets
+    a correction event pointing at the event it corrects. Only the airing's status,
+    which reports count, follows the correction.
+    """
+    if status not in Confirmation.Status.values:
+        raise ServiceError("bad_status", _("Status must be “aired” or “missed”."))
+    if (
+        status == Confirmation.Status.MISSED
+        and reason not in Confirmation.Reason.values
+    ):
+        raise ServiceError("reason_required", _("Say why it did not air."))
+    airing = (
+        PlannedAiring.objects.select_for_update()
+        .select_related("station__unit", "schedule")
+        .get(pk=airing.pk)
+    )
+    previous = (
+        DistributionEvent.objects.filter(
+            airing_id=airing.pk,
+            kind__in=[
+                DistributionEvent.Kind.AIRING_CONFIRMED,
+                DistributionEvent.Kind.AIRING_MISSED,
+                DistributionEvent.Kind.CORRECTION,
+            ],
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if previous is None:
+        raise ServiceError(
+            "nothing_to_correct", _("Nothing has been recorded for this airing yet.")
+        )
+    event = log_event(
+        kind=DistributionEvent.Kind.CORRECTION,
+        actor=actor,
+        source="web",
+        station_code=airing.station.code,
+        unit_code=airing.station.unit.code,
+        item_id=airing.schedule.item_id,
+        item_title=airing.schedule.item_title,
+        airing_id=airing.pk,
+        planned_at=airing.planned_at,
+        actual_at=aired_at,
+        corrects=previous,
+        data={
+            "status": status,
+            "previous_status": airing.status,
+            "reason": reason,
+            "note": note[:2000],
+        },
+    )
+    PlannedAiring.objects.filter(pk=airing.pk).update(status=status)
+    return event

@@ -110,3 +110,34 @@ def test_admin_shows_the_log_read_only_even_to_superusers(demo):
     assert DistributionEvent.objects.count() == 1
     assert DistributionEvent.objects.get().actor == event.actor
     assert verify_chain().broken_at is None
+
+
+def test_correcting_an_airing_adds_an_event_and_edits_nothing(
+    radio_item, schedule_today
+):
+    from broadcast.services import ServiceError, airing_correct
+
+    schedule_today(radio_item(), ["dx-tan-phu-loa"], days=1)
+    airing = PlannedAiring.objects.get()
+    with pytest.raises(ServiceError, match="Nothing has been recorded"):
+        airing_correct(airing=airing, status="missed", reason="power", actor="duyet")
+    confirmations_record(
+        items=[
+            ConfirmationInput(uuid=str(uuid.uuid4()), airing=airing.pk, status="aired")
+        ],
+        station_ids=None,
+        source="web",
+    )
+    original = DistributionEvent.objects.get(kind="airing_confirmed")
+    with pytest.raises(ServiceError):
+        airing_correct(airing=airing, status="missed", actor="duyet")  # no reason
+    fix = airing_correct(airing=airing, status="missed", reason="power", actor="duyet")
+    assert fix.kind == "correction" and fix.corrects_id == original.pk
+    assert fix.data["previous_status"] == "aired"
+    airing.refresh_from_db()
+    assert airing.status == "missed"
+    conf = airing.confirmations.get()
+    assert conf.status == "aired"  # the confirmation stays as it was received
+    again = airing_correct(airing=airing, status="aired", actor="duyet")
+    assert again.corrects_id == fix.pk
+    assert verify_chain().broken_at is None
