@@ -29,8 +29,13 @@ def _scale_filters(p: Profile, src: Source) -> list[str]:
             f"pad={p.width}:{p.height}:(ow-iw)/2:(oh-ih)/2:color=black",
         ]
     elif p.max_height:
-        # Never upscale: the smaller of the source height and the limit.
-        chain.append(f"scale=-2:'min({p.max_height},ih)':flags=lanczos")
+        # "720p" bounds the shorter side, so a portrait phone clip stays sharp;
+        # never upscaled.
+        m = p.max_height
+        chain.append(
+            f"scale='if(gt(iw,ih),-2,min({m},iw))':'if(gt(iw,ih),min({m},ih),-2)'"
+            ":flags=lanczos"
+        )
     return chain + ["setsar=1"]
 
 

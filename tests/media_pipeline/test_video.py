@@ -153,6 +153,12 @@ def test_web_video_is_at_most_720p_with_poster_and_webvtt_track(tmp_path):
     assert track.startswith("WEBVTT") and "Đường về xã Tân Phú" in track
 
 
+def test_portrait_web_video_limits_its_shorter_side_to_720(tmp_path):
+    src = video(tmp_path / "tall.mp4", size="1920x1080", seconds=1, rotate=90)
+    out, _ = render(src, "web-video", tmp_path)
+    assert "720x1280" in video_line(out)
+
+
 def test_web_video_never_upscales(tmp_path):
     out, _ = render(
         video(tmp_path / "small.mp4", size="640x360", seconds=1), "web-video", tmp_path
