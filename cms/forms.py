@@ -68,4 +68,7 @@ class LoaPageForm(WagtailAdminPageForm):
         if proper and (not slug or looks_mangled(slug, proper)):
             self.cleaned_data["slug"] = proper
             self.instance.slug = proper
+        elif not slug and "slug" in self.fields and not self.has_error("slug"):
+            # Nothing in the title to make a slug from: the editor must give one.
+            self.add_error("slug", self.fields["slug"].error_messages["required"])
         return super().clean()

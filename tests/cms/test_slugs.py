@@ -59,3 +59,10 @@ def test_looks_mangled_tells_lossy_transliterations_from_chosen_slugs(
     slug, proper, mangled
 ):
     assert looks_mangled(slug, proper) is mangled
+
+
+def test_title_without_letters_and_no_slug_asks_for_a_slug(login, demo):
+    response = login("admin").post(_add_url(demo), radio_item_form("!!!", slug=""))
+    assert response.status_code == 200
+    assert "slug" in response.context["form"].errors
+    assert not RadioItemPage.objects.filter(title="!!!").exists()
