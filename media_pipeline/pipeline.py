@@ -73,7 +73,10 @@ def render_all(
             continue
         progress = (lambda f, p=p: on_progress(p, f)) if on_progress else None
         extra = render_for_kind(p, src, path, timeout=timeout, on_progress=progress)
-        outputs[p.name] = Output(p, path, extra=extra or {})
+        extra = extra or {}
+        # A renderer that measured its own output (video sound) saves a decode.
+        measured = extra.pop("loudness", None)
+        outputs[p.name] = Output(p, path, extra=extra, loudness=measured)
     for out in outputs.values():
         _measure(out, timeout)
         _check_complete(out, src)

@@ -12,9 +12,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from .audio import Gain, analyse, gain_chain, pre_filters
+from .audio import MAX_CORRECTIONS, Gain, analyse, gain_chain, in_tolerance, pre_filters
 from .ffmpeg import FFmpegError, run_ffmpeg
 from .fonts import font_family, vietnamese_font
+from .probe import Loudness, measure_loudness
 from .profiles import Profile
 from .source import RenderError, Source
 
@@ -198,11 +199,39 @@ def _render_video(p, src, out, work, timeout, on_progress) -> dict:
         on_progress=part(0.1 if audio else 0, 0.9 if audio else 1),
         cwd=work,
     )
+    if audio:
+        extra["loudness"] = _settle_loudness(p, src, out, gain, work, timeout)
     if p.options.get("poster_frame"):
         poster = out.with_name(out.stem + ".jpg")
         poster_frame(out, poster, at=min(2.0, (src.duration or 0) / 3), timeout=timeout)
         extra["poster"] = poster.name
     return extra
+
+
+def _settle_loudness(
+    p: Profile, src: Source, out: Path, gain: Gain, work: Path, timeout: float
+) -> Loudness:
+    """Measure the encoded sound; if the limiter cost too much loudness, redo the
+    sound only (picture copied, not re-encoded) with the measured error corrected."""
+    loud = measure_loudness(out, timeout=timeout)
+    for _attempt in range(MAX_CORRECTIONS):
+        if loud.integrated is None or in_tolerance(p, loud):
+            break
+        gain = gain.corrected(p, loud)
+        rate = p.sample_rate or 48000
+        chain = pre_filters(p) + gain_chain(p, gain, rate=rate) + [f"aresample={rate}"]
+        fixed = work / f"fixed{out.suffix}"
+        run_ffmpeg(
+            ["-i", str(out), "-i", str(src.path)]
+            + ["-filter_complex", f"[1:a:0]{','.join(chain)}[a]"]
+            + ["-map", "0:v:0", "-map", "[a]", "-c:v", "copy", "-c:a", "aac"]
+            + ["-b:a", p.bitrate or "128k", "-ar", str(rate), "-shortest"]
+            + ["-map_metadata", "-1", "-movflags", "+faststart", str(fixed)],
+            timeout=timeout,
+        )
+        fixed.replace(out)
+        loud = measure_loudness(out, timeout=timeout)
+    return loud
 
 
 def poster_frame(video: Path, out: Path, *, at: float, timeout: float) -> Path:

@@ -173,3 +173,21 @@ def test_audio_only_source_cannot_make_a_video(tmp_path):
     with pytest.raises(RenderError) as exc:
         render(wav, "ebulletin-landscape", tmp_path)
     assert exc.value.code == "no_video"
+
+
+def test_board_video_with_speech_reaches_minus_16_lufs(tmp_path):
+    from tests.media import ffmpeg
+
+    from .samples import espeak_speech
+
+    voice = espeak_speech(tmp_path / "voice.wav")
+    src = tmp_path / "interview.mp4"
+    ffmpeg(
+        "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=7",
+        "-i", str(voice), "-c:v", "libx264", "-preset", "ultrafast",
+        "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(src),
+    )  # fmt: skip
+    out, result = render(src, "ebulletin-landscape", tmp_path)
+    assert pyloudnorm_lufs(out, tmp_path) == pytest.approx(-16, abs=1)
+    assert true_peak(out) <= -1.0
+    assert result.loudness.integrated == pytest.approx(-16, abs=0.6)
