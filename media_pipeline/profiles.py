@@ -228,6 +228,14 @@ def all_profiles() -> dict[str, Profile]:
     return out
 
 
+def version_is_current(profile: Profile, version: str) -> bool:
+    """Whether a job's profile_version is this profile's current one, captioned
+    variants included (services.jobs_ensure appends 4 hex of the captions' hash)."""
+    return version == profile.version or (
+        version.startswith(profile.version) and len(version) == len(profile.version) + 4
+    )
+
+
 def get_profile(name: str) -> Profile:
     try:
         return all_profiles()[name]
