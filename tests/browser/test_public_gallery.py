@@ -12,9 +12,10 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.files import File
 from django.utils import timezone
+from wagtail.models import Page, Site
 
 from broadcast.models import Unit
-from cms.models import HomePage, PhotoPage, PosterPage, RadioItemPage
+from cms.models import HomePage, LibraryIndexPage, PhotoPage, PosterPage, RadioItemPage
 from exhibitions.models import Exhibit, ExhibitionPage, ExhibitionStop
 from media_pipeline.models import LoaMedia, RenditionJob
 from tests.exhibitions.conftest import make_image, publish
@@ -53,11 +54,37 @@ def screenshots(browser, url: str, name: str, artifacts_dir: str) -> None:
         ctx.close()
 
 
+def migration_rows():
+    """What migrations made and an earlier transactional test's flush removed:
+    Wagtail's locale, root page and root collection."""
+    from django.conf import settings
+    from wagtail.models import Collection, Locale, Page
+
+    Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+    if Page.get_first_root_node() is None:
+        Page.add_root(title="Root", slug="root")
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+
+
 @pytest.fixture
-def site(demo, tmp_path):
+def site(transactional_db, tmp_path):
     """A poster, a photo, an exhibition of three and a radio feature with a real
     web-audio rendition made by the pipeline (Celery runs eagerly in tests)."""
-    home = HomePage.objects.get()
+    migration_rows()
+    home = Page.get_first_root_node().add_child(
+        instance=HomePage(title="Loa — Bình Phước", slug="trang-chu")
+    )
+    Site.objects.all().delete()
+    Site.objects.create(
+        hostname="localhost", root_page=home, is_default_site=True, site_name="Loa"
+    )
+    demo = publish(home, LibraryIndexPage(title="Thư viện nội dung", slug="thu-vien"))
+    province = Unit.objects.create(code="bp", name="Bình Phước", level="province")
+    district = Unit.objects.create(
+        code="bd", name="Bù Đăng", level="district", parent=province
+    )
+    Unit.objects.create(code="bd-bb", name="Bom Bo", level="commune", parent=district)
     publish(
         demo,
         PosterPage(
