@@ -38,7 +38,7 @@ from .models import (
     PosterPage,
     RadioItemPage,
 )
-from .setup import district_setup, province_setup, workflow_setup
+from .setup import base_setup, district_setup, province_setup, workflow_setup
 from .text import vn_slugify
 
 PROVINCE = ("binh-phuoc", "Bình Phước")
@@ -393,6 +393,7 @@ def ensure_content(library: LibraryIndexPage, units: dict[str, Unit]) -> None:
 
 @transaction.atomic
 def load_demo(*, with_media: bool = True) -> list[tuple[str, str, str]]:
+    base_setup()
     units = ensure_units()
     library = ensure_pages(units)
     ensure_permissions(library, units)

@@ -8,7 +8,11 @@ from django.utils.translation import gettext as _
 from wagtail.models import Page, TaskState, WorkflowState
 
 from media_pipeline.models import LoaImage, LoaMedia, RenditionJob
-from media_pipeline.profiles import PROFILES_FOR_MEDIA_TYPE, get_profile
+from media_pipeline.profiles import (
+    PROFILES_FOR_MEDIA_TYPE,
+    get_profile,
+    version_is_current,
+)
 
 
 def required_profiles(source: LoaMedia | LoaImage) -> list[str]:
@@ -29,7 +33,7 @@ def current_jobs(source: LoaMedia | LoaImage) -> dict[str, RenditionJob]:
     out = {}
     for job in jobs.order_by("queued_at"):
         profile = get_profile(job.profile) if _known(job.profile) else None
-        if profile and job.profile_version == profile.version:
+        if profile and version_is_current(profile, job.profile_version):
             out[job.profile] = job
     return out
 

@@ -130,3 +130,20 @@ def item_create_from_upload(
     parent.add_child(instance=page)
     page.save_revision(user=user, log_action=True)
     return page
+
+
+def video_captions_sync(*, page: VideoItemPage) -> None:
+    """Make the captioned video renditions (burned in for boards, a WebVTT track for
+    the web) once the item has both a video and a captions file. Jobs are queued
+    after commit; the work runs in the media workers."""
+    if not (page.video_id and page.captions_id):
+        return
+    captions = page.captions
+    if not captions or not captions.file:
+        return
+    from media_pipeline.services import captions_attach
+
+    media_id, path = page.video_id, captions.file.path
+    transaction.on_commit(
+        lambda: captions_attach(media_id=media_id, captions_path=path)
+    )

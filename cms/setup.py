@@ -3,6 +3,8 @@ and their permissions. Idempotent: every call finds what exists before creating.
 
 from __future__ import annotations
 
+import importlib
+
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from wagtail.models import (
@@ -25,6 +27,43 @@ from .text import vn_slugify
 WORKFLOW_NAME = "Loa review"
 TECHNICAL_CHECK_NAME = "Technical check"
 APPROVAL_NAME = "Reviewer approval"
+
+
+def base_setup() -> None:
+    """Put back the rows migrations create, where they are missing: the default
+    locale, Wagtail's root page and root collection, Loa's role groups and the
+    plan's languages and audiences.
+
+    A restored partial dump, or a test database flushed by a transactional test,
+    lacks them; load_demo and setup_editorial start here so they work on either.
+    """
+    from django.conf import settings
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Locale
+
+    from .models import Audience, Language
+
+    locale, _ = Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    if not Page.objects.filter(depth=1).exists():
+        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+    if not Collection.objects.filter(depth=1).exists():
+        Collection.add_root(name="Root")
+    for role, perms in roles.ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        for app_label, _model, codename in perms:
+            perm = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if perm:
+                group.permissions.add(perm)
+    # The lists live in the migration that first made them.
+    data = importlib.import_module("cms.migrations.0003_roles_and_reference_data")
+    for code, name in data.LANGUAGES:
+        Language.objects.get_or_create(code=code, defaults={"name": name})
+    for code, name in data.AUDIENCES:
+        Audience.objects.get_or_create(code=code, defaults={"name": name})
 
 
 def _page_perm(codename: str) -> Permission:

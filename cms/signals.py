@@ -5,7 +5,7 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from media_pipeline.models import RenditionJob
+from media_pipeline.models import LoaMedia, RenditionJob
 
 
 @receiver(post_save, sender=RenditionJob)
@@ -16,3 +16,15 @@ def advance_technical_checks(sender, instance, **kwargs):
 
     source = instance.source
     transaction.on_commit(lambda: technical_checks_advance(source=source))
+
+
+@receiver(post_save, sender=LoaMedia)
+def caption_videos_when_ready(sender, instance, **kwargs):
+    # Ingest makes the caption-less renditions; items with captions get theirs here.
+    if kwargs.get("raw") or instance.ingest_status != LoaMedia.IngestStatus.READY:
+        return
+    from .models import VideoItemPage
+    from .services import video_captions_sync
+
+    for page in VideoItemPage.objects.filter(video=instance, captions__isnull=False):
+        video_captions_sync(page=page)

@@ -75,3 +75,13 @@ def bulk_upload_menu_item():
         icon_name="upload",
         order=150,
     )
+
+
+@hooks.register("after_create_page")
+@hooks.register("after_edit_page")
+def sync_video_captions(request, page):
+    from .models import VideoItemPage
+    from .services import video_captions_sync
+
+    if isinstance(page.specific, VideoItemPage):
+        video_captions_sync(page=page.specific)

@@ -16,6 +16,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 _TMP = Path(os.environ.setdefault("LOA_TEST_VAR", tempfile.mkdtemp(prefix="loa-test-")))
 MEDIA_ROOT = _TMP / "media"
 LOA_PACKAGE_ROOT = MEDIA_ROOT / "packages"
+STATIC_ROOT = _TMP / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 LOA_SIGNING_KEY_FILE = _TMP / "keys" / "package-signing.pem"
 # Unit tests run tasks inline; integration tests start a real worker and override this.
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)

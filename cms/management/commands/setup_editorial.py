@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from broadcast.models import Unit
 from cms.models import LibraryIndexPage
-from cms.setup import district_setup, province_setup, workflow_setup
+from cms.setup import base_setup, district_setup, province_setup, workflow_setup
 
 
 class Command(BaseCommand):
@@ -19,6 +19,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, library=None, **options):
+        base_setup()
         folders = LibraryIndexPage.objects.order_by("depth", "path")
         top = folders.filter(slug=library).first() if library else folders.first()
         if top is None:
