@@ -51,7 +51,7 @@ def speechlike_wav(path: Path, *, seconds: float = 3.0, rate: int = 48000) -> Pa
         "-f",
         "lavfi",
         "-i",
-        f"anoisesrc=color=pink:duration={seconds}:sample_rate={rate}:amplitude=0.3",
+        f"anoisesrc=color=pink:duration={seconds}:sample_rate={rate}:amplitude=0.3:seed=111",
         "-af",
         "apulsator=hz=3:amount=0.8,aformat=channel_layouts=stereo",
         str(path),

@@ -32,9 +32,9 @@ def plosive_speech(path: Path, *, seconds: float = 3.0) -> Path:
     loudness, so gain to the target needs limiting (loudnorm's linear-mode trap)."""
     ffmpeg(
         "-f", "lavfi", "-i",
-        f"anoisesrc=color=pink:duration={seconds}:sample_rate=48000:amplitude=0.12",
+        f"anoisesrc=color=pink:duration={seconds}:sample_rate=48000:amplitude=0.12:seed=20230403",
         "-f", "lavfi", "-i",
-        f"anoisesrc=color=white:duration={seconds}:sample_rate=48000:amplitude=0.95",
+        f"anoisesrc=color=white:duration={seconds}:sample_rate=48000:amplitude=0.95:seed=1079",
         "-filter_complex",
         "[0]apulsator=hz=4:amount=0.9[a];"
         "[1]volume='if(lt(mod(t,0.37),0.004),1,0)':eval=frame[b];"
