@@ -288,10 +288,31 @@ def make_speech(text: str, out: Path, seconds: float = 6.0) -> Path:
     return out
 
 
-def make_poster(title: str, subtitle: str, out: Path) -> Path:
+POSTERS = [
+    (
+        "Tôn trọng và bảo vệ quyền con người",
+        "Thực hiện Kế hoạch 111/KH-UBND của UBND tỉnh Bình Phước",
+        "#b3120f",
+    ),
+    (
+        "Mọi người đều bình đẳng trước pháp luật",
+        "Điều 16, Hiến pháp năm 2013",
+        "#0b4f8a",
+    ),
+    (
+        "Quyền được học tập của trẻ em vùng đồng bào dân tộc",
+        "Tuần lễ tuyên truyền về quyền con người",
+        "#0b6b2e",
+    ),
+]
+
+
+def make_poster(
+    title: str, subtitle: str, out: Path, *, background: str = "#b3120f"
+) -> Path:
     from PIL import Image, ImageDraw, ImageFont
 
-    img = Image.new("RGB", (1240, 1754), "#b3120f")
+    img = Image.new("RGB", (1240, 1754), background)
     draw = ImageDraw.Draw(img)
     draw.rectangle((60, 60, 1180, 1694), outline="#f5c518", width=12)
     big = ImageFont.truetype(str(vietnamese_font(bold=True)), 88)
@@ -366,23 +387,27 @@ def ensure_content(library: LibraryIndexPage, units: dict[str, Unit]) -> None:
             if public:
                 page.audiences.add(public)
             page.save_revision().publish()
-        title = "Tôn trọng và bảo vệ quyền con người"
-        slug = vn_slugify(title)
-        if not PosterPage.objects.filter(slug=slug).exists():
+        for title, subtitle, background in POSTERS:
+            slug = vn_slugify(title)
+            if PosterPage.objects.filter(slug=slug).exists():
+                continue
             png = make_poster(
-                title,
-                "Thực hiện Kế hoạch 111/KH-UBND của UBND tỉnh Bình Phước",
-                Path(tmp) / f"{slug}.png",
+                title, subtitle, Path(tmp) / f"{slug}.png", background=background
             )
             with open(png, "rb") as fh:
-                image = LoaImage(title=title, collection=collection, credit=DEPARTMENT)
+                image = LoaImage(
+                    title=title,
+                    description=f"Tranh cổ động: {title}",
+                    collection=collection,
+                    credit=DEPARTMENT,
+                )
                 image.file.save(f"{slug}.png", File(fh), save=False)
                 image.save()
             page = PosterPage(
                 title=title,
                 slug=slug,
                 image=image,
-                summary="Tranh cổ động",
+                summary=subtitle,
                 language=vi,
                 campaign=campaign,
                 producing_unit=units[PROVINCE[0]],
@@ -400,4 +425,7 @@ def load_demo(*, with_media: bool = True) -> list[tuple[str, str, str]]:
     users = ensure_users(units)
     if with_media:
         ensure_content(library, units)
+        from exhibitions.demo import ensure_demo_exhibition
+
+        ensure_demo_exhibition()
     return users

@@ -163,6 +163,15 @@ LOA_MAX_UPLOAD_BYTES = int(os.environ.get("LOA_MAX_UPLOAD_BYTES", 4 * 1024**3))
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/station/"
 
+# The web server and the worker share this cache, so a page published by a Celery
+# task clears the public page cache the web process serves from. Production uses Redis.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+    }
+}
+
 # Wagtail
 WAGTAIL_SITE_NAME = "Loa"
 WAGTAIL_I18N_ENABLED = False

@@ -30,21 +30,16 @@ STORAGES = {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-CACHES = (
-    {
+# Redis when there is one (CACHE_URL, else the broker's Redis); otherwise the
+# file cache from base.py, which every process on the machine shares.
+_CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("CELERY_BROKER_URL", "")
+if _CACHE_URL.startswith("redis"):
+    CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ.get(
-                "CACHE_URL",
-                os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/1"),
-            ),
+            "LOCATION": _CACHE_URL,
         }
     }
-    if os.environ.get("CACHE_URL", os.environ.get("CELERY_BROKER_URL", "")).startswith(
-        "redis"
-    )
-    else {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-)
 SILENCED_SYSTEM_CHECKS = [
     # Wagtail's preview shows the page in a same-origin iframe: SAMEORIGIN is needed.
     "security.W019",
