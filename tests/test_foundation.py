@@ -199,3 +199,15 @@ def test_demo_media_is_made_without_espeak_or_system_fonts(monkeypatch, tmp_path
             assert img.size == (1240, 1754)
     finally:
         fonts.vietnamese_font.cache_clear()
+
+
+def test_loas_vietnamese_catalogue_is_complete_and_compiled():
+    import polib
+
+    po = polib.pofile(str(ROOT / "locale/vi/LC_MESSAGES/django.po"))
+    assert not po.untranslated_entries()
+    assert not po.fuzzy_entries()
+    mo = polib.mofile(str(ROOT / "locale/vi/LC_MESSAGES/django.mo"))
+    compiled = {e.msgid: e.msgstr or e.msgstr_plural for e in mo}
+    for entry in po.translated_entries():
+        assert compiled.get(entry.msgid) == (entry.msgstr or entry.msgstr_plural), entry.msgid
