@@ -17,8 +17,9 @@ ROLE_LABELS = {
     COMMUNE_STAFF: _("Commune staff"),
 }
 
-_EDIT_MEDIA = [
-    ("wagtailadmin", "admin", "access_admin"),
+# Model-level media permissions apply to every collection, so district editors get
+# theirs per collection instead (cms.setup.district_setup): they see only their own.
+_MEDIA_MODEL_PERMS = [
     # wagtailmedia checks its own model's permissions whatever MEDIA_MODEL is.
     ("wagtailmedia", "media", "add_media"),
     ("wagtailmedia", "media", "change_media"),
@@ -28,21 +29,13 @@ _EDIT_MEDIA = [
     ("wagtaildocs", "document", "add_document"),
     ("wagtaildocs", "document", "change_document"),
     ("wagtaildocs", "document", "choose_document"),
+]
+_DISTRICT_EDIT = [
+    ("wagtailadmin", "admin", "access_admin"),
     ("media_pipeline", "renditionjob", "view_renditionjob"),
 ]
-# Model-level media permissions apply to every collection, so district editors get
-# theirs per collection instead (cms.setup.district_setup): they see only their own.
-_MEDIA_MODEL_PERMS = {
-    ("wagtailmedia", "media", "add_media"),
-    ("wagtailmedia", "media", "change_media"),
-    ("media_pipeline", "loaimage", "add_loaimage"),
-    ("media_pipeline", "loaimage", "change_loaimage"),
-    ("media_pipeline", "loaimage", "choose_loaimage"),
-    ("wagtaildocs", "document", "add_document"),
-    ("wagtaildocs", "document", "change_document"),
-    ("wagtaildocs", "document", "choose_document"),
-}
-_DISTRICT_EDIT = [p for p in _EDIT_MEDIA if p not in _MEDIA_MODEL_PERMS]
+_EDIT_MEDIA = _DISTRICT_EDIT + _MEDIA_MODEL_PERMS
+
 
 _SCHEDULE = [
     ("broadcast", "schedule", "add_schedule"),
