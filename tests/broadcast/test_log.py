@@ -119,8 +119,9 @@ def test_correcting_an_airing_adds_an_event_and_edits_nothing(
 
     schedule_today(radio_item(), ["dx-tan-phu-loa"], days=1)
     airing = PlannedAiring.objects.get()
-    with pytest.raises(ServiceError, match="Nothing has been recorded"):
+    with pytest.raises(ServiceError) as refused:
         airing_correct(airing=airing, status="missed", reason="power", actor="duyet")
+    assert refused.value.code == "nothing_to_correct"
     confirmations_record(
         items=[
             ConfirmationInput(uuid=str(uuid.uuid4()), airing=airing.pk, status="aired")
