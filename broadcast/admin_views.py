@@ -31,6 +31,9 @@ class ScheduleCreateView(WagtailAdminTemplateMixin, FormView):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
     def get_initial(self):
         initial = super().get_initial()
         if self.request.GET.get("item", "").isdigit():

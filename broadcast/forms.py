@@ -76,9 +76,19 @@ class ScheduleForm(forms.Form):
         help_text=_("For communes that choose their own hours."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["item"].queryset = schedulable_items()
+        # District staff schedule for their own district's stations only.
+        self.scope_unit = _district_of(user)
+        if self.scope_unit is not None:
+            self.fields["target_unit"].queryset = Unit.objects.filter(
+                pk=self.scope_unit.pk
+            )
+            self.fields["target_unit"].initial = self.scope_unit.pk
+            self.fields["target_stations"].queryset = Station.objects.filter(
+                active=True, unit_id__in=self.scope_unit.descendant_ids()
+            ).order_by("code")
         today = timezone.localdate()
         self.fields["start_date"].initial = today
         self.fields["end_date"].initial = today + timedelta(days=6)
@@ -91,3 +101,25 @@ class ScheduleForm(forms.Form):
 
     def clean_weekdays(self):
         return [int(d) for d in self.cleaned_data.get("weekdays") or []]
+
+    def clean(self):
+        data = super().clean()
+        if (
+            self.scope_unit is not None
+            and data.get("target_kind") == Schedule.TargetKind.STATION_KIND
+        ):
+            # "All stations of a kind" means all of the district's, for district staff.
+            data["target_unit"] = self.scope_unit
+        return data
+
+
+def _district_of(user) -> Unit | None:
+    """The unit a non-province user is limited to, or None for province staff."""
+    from .selectors import user_unit
+
+    if user is None or user.is_superuser:
+        return None
+    unit = user_unit(user)
+    if unit is None or unit.level == Unit.Level.PROVINCE:
+        return None
+    return unit
