@@ -162,7 +162,7 @@ def _split(n: int) -> str:
     return f"[0:a:0]asplit={n}" + "".join(f"[s{i}]" for i in range(n))
 
 
-_SUMMARY_RE = re.compile(r"\[ebur128@p(\d+) @ [^\]]+\] Summary:(.*?)(?=\[|\Z)", re.S)
+_SUMMARY_HEAD_RE = re.compile(r"\[ebur128@p(\d+) @ [^\]]+\] Summary:")
 _SUMMARY_FIELDS = {
     "input_i": re.compile(r"I:\s+(-?[\d.]+|-inf) LUFS"),
     "input_lra": re.compile(r"LRA:\s+(-?[\d.]+) LU"),
@@ -171,13 +171,19 @@ _SUMMARY_FIELDS = {
 
 
 def _parse_summaries(stderr: str, profiles: list[Profile]) -> dict[str, dict]:
+    """Each meter's summary runs from its header to the next meter's. ebur128 prints
+    it in several log calls, so other threads' lines (muxer statistics) can land
+    inside it: the block is not cut at the first foreign line."""
+    heads = list(_SUMMARY_HEAD_RE.finditer(stderr))
     found = {}
-    for m in _SUMMARY_RE.finditer(stderr):
+    for k, head in enumerate(heads):
+        end = heads[k + 1].start() if k + 1 < len(heads) else len(stderr)
+        block = stderr[head.end() : end]
         values = {}
         for key, rx in _SUMMARY_FIELDS.items():
-            v = rx.search(m.group(2))
+            v = rx.search(block)
             values[key] = float(v.group(1)) if v else float("-inf")
-        found[profiles[int(m.group(1))].name] = values
+        found[profiles[int(head.group(1))].name] = values
     return found
 
 

@@ -98,3 +98,29 @@ def test_digital_silence_is_refused(tmp_path):
     ffmpeg("-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo", "-t", "2", str(wav))
     with pytest.raises(SilentInputError):
         render(wav, tmp_path)
+
+
+def test_meter_summaries_survive_log_lines_from_other_threads():
+    """Under load, a muxer's statistics line can land inside a meter's summary."""
+    from media_pipeline.audio import _parse_summaries
+
+    profiles = [get_profile("commune-loudspeaker"), get_profile("web-audio")]
+    stderr = (
+        "[ebur128@p0 @ 0x1] Summary:\n\n  Integrated loudness:\n    I: -20.1 LUFS\n"
+        "  Loudness range:\n    LRA: 5.0 LU\n\n  True peak:\n    Peak: -4.0 dBFS\n"
+        "[ebur128@p1 @ 0x2] Summary:\n\n  Integrated loudness:\n    I: -19.0 LUFS\n"
+        "  Loudness range:\n    LRA: 4.0 LU\n"
+        "[out#1/null @ 0x3] video:0KiB audio:0KiB subtitle:0KiB other streams:0KiB\n"
+        "\n  True peak:\n    Peak: -3.2 dBFS\n"
+    )
+    measured = _parse_summaries(stderr, profiles)
+    assert measured["commune-loudspeaker"] == {
+        "input_i": -20.1,
+        "input_lra": 5.0,
+        "input_tp": -4.0,
+    }
+    assert measured["web-audio"] == {
+        "input_i": -19.0,
+        "input_lra": 4.0,
+        "input_tp": -3.2,
+    }
