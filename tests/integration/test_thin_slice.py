@@ -16,6 +16,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
+from wagtail.models import Collection
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
 from broadcast.models import DistributionEvent, Package, PlannedAiring, Station
@@ -52,7 +53,7 @@ def test_upload_transcode_schedule_package_download_confirm_report(
             {
                 "title": "Phóng sự quyền con người",
                 "file": fh,
-                "collection": "1",
+                "collection": Collection.get_first_root_node().pk,
                 "tags": "",
             },
         )
