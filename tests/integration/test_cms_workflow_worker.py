@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
-from wagtail.models import WorkflowState
+from wagtail.models import Collection, WorkflowState
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
 from cms.models import LibraryIndexPage, RadioItemPage
@@ -42,7 +42,12 @@ def test_submitted_item_passes_technical_check_when_worker_finishes(
     with open(wav, "rb") as fh:
         response = editor.post(
             "/admin/media/audio/add/",
-            {"title": "Bản tin", "file": fh, "collection": "1", "tags": ""},
+            {
+                "title": "Bản tin",
+                "file": fh,
+                "collection": Collection.get_first_root_node().pk,
+                "tags": "",
+            },
         )
     assert response.status_code == 302
     media = LoaMedia.objects.get(title="Bản tin")
