@@ -418,12 +418,7 @@ def _record(items, station_ids, source, actor, actor_station):
                     ),
                     actor=_actor_label(actor, actor_station),
                     source=source,
-                    station_code=full.station.code,
-                    unit_code=full.station.unit.code,
-                    item_id=full.schedule.item_id,
-                    item_title=full.schedule.item_title,
-                    airing_id=airing.pk,
-                    planned_at=airing.planned_at,
+                    **airing_log_fields(full),
                     actual_at=aired_at,
                     data={
                         "confirmation": str(key),
@@ -511,12 +506,7 @@ def airing_correct(
         kind=DistributionEvent.Kind.CORRECTION,
         actor=actor,
         source="web",
-        station_code=airing.station.code,
-        unit_code=airing.station.unit.code,
-        item_id=airing.schedule.item_id,
-        item_title=airing.schedule.item_title,
-        airing_id=airing.pk,
-        planned_at=airing.planned_at,
+        **airing_log_fields(airing),
         actual_at=aired_at,
         corrects=previous,
         data={
@@ -528,3 +518,16 @@ def airing_correct(
     )
     PlannedAiring.objects.filter(pk=airing.pk).update(status=status)
     return event
+
+
+def airing_log_fields(airing: PlannedAiring) -> dict:
+    """What a log event copies from an airing, so it reads right after the airing's
+    station or item is gone."""
+    return {
+        "station_code": airing.station.code,
+        "unit_code": airing.station.unit.code,
+        "item_id": airing.schedule.item_id,
+        "item_title": airing.schedule.item_title,
+        "airing_id": airing.pk,
+        "planned_at": airing.planned_at,
+    }
