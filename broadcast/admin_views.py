@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -20,16 +20,14 @@ from .services import (
 )
 
 
-class ScheduleCreateView(WagtailAdminTemplateMixin, FormView):
+class ScheduleCreateView(PermissionRequiredMixin, WagtailAdminTemplateMixin, FormView):
     form_class = ScheduleForm
     template_name = "broadcast/admin/schedule_form.html"
     page_title = _("Schedule for broadcast")
     header_icon = "date"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm("broadcast.add_schedule"):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    permission_required = "broadcast.add_schedule"
+    raise_exception = True  # 403, not a redirect to a login the user already passed
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
@@ -73,7 +71,9 @@ class ScheduleCreateView(WagtailAdminTemplateMixin, FormView):
         return redirect("broadcast_admin:schedule_add")
 
 
-class StationTokensView(WagtailAdminTemplateMixin, TemplateView):
+class StationTokensView(
+    PermissionRequiredMixin, WagtailAdminTemplateMixin, TemplateView
+):
     """Station API tokens: made here (shown once), listed with last use, revoked.
     Only their hashes are stored, so a lost token is revoked and replaced."""
 
@@ -81,10 +81,8 @@ class StationTokensView(WagtailAdminTemplateMixin, TemplateView):
     page_title = _("Station tokens")
     header_icon = "key"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm("broadcast.change_stationtoken"):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    permission_required = "broadcast.change_stationtoken"
+    raise_exception = True  # 403, not a redirect to a login the user already passed
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
