@@ -27,6 +27,7 @@ from django.db import (
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import signals
 from .audio import SilentInputError
 from .ffmpeg import FFmpegError, FFmpegTimeout
 from .models import LoaImage, LoaMedia, RenditionJob
@@ -517,6 +518,10 @@ def _finish(job: RenditionJob, out: Output) -> None:
     job.finished_at = timezone.now()
     job.error_code = job.error_detail = ""
     job.save()
+    job_id = job.pk
+    transaction.on_commit(
+        lambda: signals.rendition_done.send(sender=RenditionJob, job_id=job_id)
+    )
 
 
 def jobs_sweep_stuck(*, stale: timedelta | None = None) -> int:

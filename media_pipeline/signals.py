@@ -3,9 +3,14 @@ tasks after the transaction commits, never in the upload request."""
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from .models import LoaImage, LoaMedia, RenditionJob
+
+# Sent (with job_id=...) after the commit that makes a rendition job DONE. Other apps
+# (broadcast builds packages for stations waiting on it) listen without
+# media_pipeline importing them.
+rendition_done = Signal()
 
 
 def _file_changed(instance) -> bool:
