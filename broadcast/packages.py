@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from media_pipeline import rules
 from media_pipeline.models import RenditionJob
 from media_pipeline.services import sha256_file
 
@@ -37,25 +38,18 @@ MANIFEST_VERSION = 1
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 LOCAL_TZ = ZoneInfo(settings.TIME_ZONE)
 
-# Which rendition each station kind plays, by the item's media kind.
-PROFILES_FOR_STATION: dict[str, dict[str, str]] = {
-    Station.Kind.DISTRICT_RADIO: {"audio": "district-fm", "video": "district-fm"},
-    Station.Kind.COMMUNE_LOUDSPEAKER: {
-        "audio": "commune-loudspeaker",
-        "video": "commune-loudspeaker",
-    },
-    Station.Kind.EBULLETIN: {
-        "video": "ebulletin-{orientation}",
-        "image": "ebulletin-still",
-    },
-}
+# Which rendition each station kind plays: media_pipeline.rules owns the rule.
+PROFILES_FOR_STATION = rules.STATION_PLAYS
 
 
-def profile_for(station: Station, media_kind: str) -> str | None:
-    name = PROFILES_FOR_STATION.get(station.kind, {}).get(media_kind)
-    if name:
-        name = name.format(orientation=station.orientation or "landscape")
-    return name
+def profile_for(station: Station, media_kind: str, *, has_sound: bool = True):
+    """The profile `station` plays of `media_kind`, None when it cannot play it."""
+    return rules.profile_for_station(
+        station_kind=station.kind,
+        media_kind=media_kind,
+        orientation=station.orientation,
+        has_sound=has_sound,
+    )
 
 
 def package_stations(station: Station) -> list[Station]:
@@ -158,20 +152,10 @@ def collect_inputs(
         if key not in files:
             item = sched.item.specific if sched.item else None
             media = _media_of(item) if item else None
-            profile = profile_for(a.station, media[0]) if media else None
+            profile = rules.station_profile(a.station, media[1]) if media else None
             job = None
             if media and profile:
-                src = media[1]
-                job = (
-                    RenditionJob.objects.filter(
-                        **{"image" if media[0] == "image" else "media": src},
-                        profile=profile,
-                        source_sha256=src.sha256,
-                        status=RenditionJob.Status.DONE,
-                    )
-                    .order_by("-finished_at")
-                    .first()
-                )
+                job = rules.current_rendition(media[1], profile)
             if job is None:
                 pending.append(
                     {

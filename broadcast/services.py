@@ -17,6 +17,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from media_pipeline import rules
+
 from .log import log_event, log_events
 from .models import (
     Confirmation,
@@ -116,7 +118,14 @@ def schedule_target_stations(schedule: Schedule) -> list[Station]:
             qs = qs.filter(unit_id__in=schedule.target_unit.descendant_ids())
     else:
         qs = qs.filter(unit_id__in=schedule.target_unit.descendant_ids())
-    return list(qs.order_by("code"))
+    stations = list(qs.order_by("code"))
+    # A station that cannot play the item's media is never targeted (a board and
+    # a recording): media_pipeline.rules answers, as it does for packages.
+    item = schedule.item.specific if schedule.item_id else None
+    source = getattr(item, "media_source", None)
+    if source is None:
+        return stations
+    return [s for s in stations if rules.station_profile(s, source) is not None]
 
 
 def _occurrences(schedule: Schedule) -> list[tuple[datetime, bool]]:

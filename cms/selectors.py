@@ -7,43 +7,20 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from wagtail.models import Page, TaskState, WorkflowState
 
+from media_pipeline import rules
 from media_pipeline.models import LoaImage, LoaMedia, RenditionJob
-from media_pipeline.profiles import (
-    PROFILES_FOR_MEDIA_TYPE,
-    get_profile,
-    version_is_current,
-)
+from media_pipeline.profiles import get_profile
 
 
 def required_profiles(source: LoaMedia | LoaImage) -> list[str]:
-    """The profiles a source must have rendered before its item can air."""
-    if isinstance(source, LoaImage):
-        return list(PROFILES_FOR_MEDIA_TYPE["image"])
-    names = list(PROFILES_FOR_MEDIA_TYPE[source.type or "audio"])
-    if source.type == "video" and not source.probe.get("audio_codec"):
-        # A silent video has no audio renditions to wait for (as in jobs_ensure).
-        names = [n for n in names if get_profile(n).kind != "audio"]
-    return names
+    """The profiles a source must have rendered before its item can air
+    (media_pipeline.rules owns the answer)."""
+    return rules.required_profiles(source)
 
 
 def current_jobs(source: LoaMedia | LoaImage) -> dict[str, RenditionJob]:
-    """The job of each profile's current version for the source's current file."""
-    kind = "image" if isinstance(source, LoaImage) else "media"
-    jobs = RenditionJob.objects.filter(**{kind: source}, source_sha256=source.sha256)
-    out = {}
-    for job in jobs.order_by("queued_at"):
-        profile = get_profile(job.profile) if _known(job.profile) else None
-        if profile and version_is_current(profile, job.profile_version):
-            out[job.profile] = job
-    return out
-
-
-def _known(name: str) -> bool:
-    try:
-        get_profile(name)
-    except KeyError:
-        return False
-    return True
+    """The job of each profile's current version (media_pipeline.rules)."""
+    return rules.current_jobs(source)
 
 
 def loudness_ok(job: RenditionJob) -> bool:

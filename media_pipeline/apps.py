@@ -7,4 +7,9 @@ class MediaPipelineConfig(AppConfig):
     verbose_name = _("Media pipeline")
 
     def ready(self) -> None:
+        from django.core import checks
+
         from . import signals  # noqa: F401
+        from .doctor import system_check
+
+        checks.register(system_check)

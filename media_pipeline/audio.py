@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .ffmpeg import run_ffmpeg
+from .ffmpeg import ffmpeg_capabilities, run_ffmpeg
 from .probe import Loudness, measure_loudness
 from .profiles import Profile
 
@@ -108,10 +108,12 @@ def gain_chain(p: Profile, gain: Gain, *, rate: int) -> list[str]:
     peaks between samples are caught too."""
     chain = [f"volume={gain.gain_db:.3f}dB"]
     if gain.limit_db is not None:
+        # Without `latency` (ffmpeg 4.4) the sound is 2 ms late: harmless for air.
+        latency = ":latency=true" if ffmpeg_capabilities().alimiter_latency else ""
         limit = 10 ** (gain.limit_db / 20)
         chain += [
             f"aresample={rate * 4}",
-            f"alimiter=limit={limit:.5f}:attack=2:release=60:level=false:latency=true",
+            f"alimiter=limit={limit:.5f}:attack=2:release=60:level=false{latency}",
         ]
     return chain
 
@@ -129,13 +131,18 @@ def in_tolerance(p: Profile, out: Loudness) -> bool:
 def _analysis_graph(profiles: list[Profile]) -> str:
     n = len(profiles)
     parts = [_split(n)]
+    caps = ffmpeg_capabilities()
+    # Silence is detected once, on the first trimming profile's chain, and every
+    # trimming profile cuts that span: ffmpeg before 6 prints silencedetect's lines
+    # without the instance label, so two detectors could not be told apart.
+    trimming = [i for i, p in enumerate(profiles) if p.trim_silence][:1]
     for i, p in enumerate(profiles):
         detect = []
-        if p.trim_silence:
-            detect = [f"silencedetect@p{i}=n={SILENCE_DB}dB:d={SILENCE_MIN}"]
+        if i in trimming:
+            detect = [f"silencedetect=n={SILENCE_DB}dB:d={SILENCE_MIN}"]
         # ebur128 measures (BS.1770 with 4× oversampled true peak) without
         # loudnorm's costly dynamic processing, which a first pass throws away.
-        meter = f"ebur128@p{i}=peak=true:framelog=quiet"
+        meter = caps.ebur128(label=f"p{i}")
         parts.append(
             f"[s{i}]" + ",".join(detect + pre_filters(p) + [meter]) + f"[o{i}]"
         )
@@ -188,35 +195,31 @@ def _parse_summaries(stderr: str, profiles: list[Profile]) -> dict[str, dict]:
 
 
 _SILENCE_RE = re.compile(
-    r"\[silencedetect@p(\d+) @ [^\]]+\] silence_(start|end): (-?[\d.]+)"
+    r"\[silencedetect(?:@\w+)? @ [^\]]+\] silence_(start|end): (-?[\d.]+)"
 )
 
 
 def _parse_trims(
     stderr: str, profiles: list[Profile], duration: float | None
 ) -> dict[str, tuple[float, float | None]]:
-    """(start, end) to keep per profile: silences over SILENCE_MIN touching either
-    end of the recording, cut down to SILENCE_KEEP."""
-    spans: dict[int, list[list[float | None]]] = {}
+    """(start, end) to keep for each trimming profile: silences over SILENCE_MIN
+    touching either end of the recording, cut down to SILENCE_KEEP."""
+    runs: list[list[float | None]] = []
     for m in _SILENCE_RE.finditer(stderr):
-        idx, kind, t = int(m.group(1)), m.group(2), float(m.group(3))
-        runs = spans.setdefault(idx, [])
+        kind, t = m.group(1), float(m.group(2))
         if kind == "start":
             runs.append([t, None])
         elif runs:
             runs[-1][1] = t
-    trims = {}
-    for idx, runs in spans.items():
-        start, end = 0.0, None
-        if runs and runs[0][0] <= 0.05 and runs[0][1] is not None:
-            start = max(0.0, runs[0][1] - SILENCE_KEEP)
-        if runs:
-            s0, e0 = runs[-1]
-            at_end = e0 is None or (duration is not None and e0 >= duration - 0.05)
-            if at_end and s0 > start:
-                end = s0 + SILENCE_KEEP
-        trims[profiles[idx].name] = (start, end)
-    return trims
+    start, end = 0.0, None
+    if runs and runs[0][0] <= 0.05 and runs[0][1] is not None:
+        start = max(0.0, runs[0][1] - SILENCE_KEEP)
+    if runs:
+        s0, e0 = runs[-1]
+        at_end = e0 is None or (duration is not None and e0 >= duration - 0.05)
+        if at_end and s0 > start:
+            end = s0 + SILENCE_KEEP
+    return {p.name: (start, end) for p in profiles if p.trim_silence}
 
 
 def analyse(

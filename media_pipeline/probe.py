@@ -12,7 +12,13 @@ import subprocess
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .ffmpeg import FFmpegError, ffmpeg_binary, ffprobe_binary, run_ffmpeg
+from .ffmpeg import (
+    FFmpegError,
+    ffmpeg_binary,
+    ffmpeg_capabilities,
+    ffprobe_binary,
+    run_ffmpeg,
+)
 
 
 class ProbeError(ValueError):
@@ -289,7 +295,7 @@ def measure_loudness(path: str | Path, *, timeout: float = 3600) -> Loudness:
                 "-map",
                 "0:a:0",
                 "-af",
-                "ebur128=peak=true:framelog=quiet",
+                ffmpeg_capabilities().ebur128(),
                 "-f",
                 "null",
                 "-",

@@ -228,14 +228,6 @@ def all_profiles() -> dict[str, Profile]:
     return out
 
 
-def version_is_current(profile: Profile, version: str) -> bool:
-    """Whether a job's profile_version is this profile's current one, captioned
-    variants included (services.jobs_ensure appends 4 hex of the captions' hash)."""
-    return version == profile.version or (
-        version.startswith(profile.version) and len(version) == len(profile.version) + 4
-    )
-
-
 def get_profile(name: str) -> Profile:
     try:
         return all_profiles()[name]
@@ -243,17 +235,3 @@ def get_profile(name: str) -> Profile:
         raise KeyError(
             f"unknown profile {name!r}; known: {', '.join(all_profiles())}"
         ) from None
-
-
-# Which profiles a content type's media needs, by media type. Stations pick from
-# these by their kind (broadcast.selectors.profiles_for_station).
-PROFILES_FOR_MEDIA_TYPE: dict[str, tuple[str, ...]] = {
-    "audio": ("commune-loudspeaker", "district-fm", "web-audio"),
-    "video": (
-        "ebulletin-landscape",
-        "ebulletin-portrait",
-        "web-video",
-        "commune-loudspeaker",
-    ),
-    "image": ("ebulletin-still",),
-}

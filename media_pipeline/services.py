@@ -27,13 +27,13 @@ from django.db import (
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import signals
+from . import rules, signals
 from .audio import SilentInputError
 from .ffmpeg import FFmpegError, FFmpegTimeout
 from .models import LoaImage, LoaMedia, RenditionJob
 from .pipeline import Output, job_timeout, render_all
 from .probe import ProbeError, ProbeResult, detect_interlacing, measure_loudness, probe
-from .profiles import PROFILES_FOR_MEDIA_TYPE, Profile, get_profile
+from .profiles import Profile, get_profile
 from .source import RenderError, Source
 
 logger = logging.getLogger(__name__)
@@ -151,22 +151,15 @@ def jobs_ensure(
     made with captions get the captions' hash in their version, so new captions make
     new renditions.
     """
-    if isinstance(source, LoaMedia):
-        kind, names = (
-            "media",
-            profiles or PROFILES_FOR_MEDIA_TYPE[source.type or "audio"],
-        )
-        if source.type == "video" and not source.probe.get("audio_codec"):
-            names = [n for n in names if get_profile(n).kind != "audio"]
-    else:
-        kind, names = "image", profiles or PROFILES_FOR_MEDIA_TYPE["image"]
-    caption_sha = sha256_file(captions_path)[:4] if captions_path else ""
+    kind = "media" if isinstance(source, LoaMedia) else "image"
+    names = profiles or rules.required_profiles(source)
+    caption_sha = sha256_file(captions_path) if captions_path else ""
     jobs, new_ids = [], []
     for name in names:
         profile = get_profile(name)
-        version, extra = profile.version, {}
-        if caption_sha and profile.kind == "video":
-            version = f"{profile.version}{caption_sha}"
+        version = rules.rendition_version(profile, caption_sha)
+        extra = {}
+        if version != profile.version:
             extra = {"captions_path": str(captions_path)}
         job, created = RenditionJob.objects.get_or_create(
             **{kind: source},
@@ -194,10 +187,11 @@ def captions_attach(
     media = LoaMedia.objects.get(pk=media_id)
     if media.ingest_status != LoaMedia.IngestStatus.READY or media.type != "video":
         return []
-    names = [
-        n for n in PROFILES_FOR_MEDIA_TYPE["video"] if get_profile(n).kind == "video"
-    ]
-    return jobs_ensure(source=media, profiles=names, captions_path=captions_path)
+    return jobs_ensure(
+        source=media,
+        profiles=rules.captioned_profiles(media),
+        captions_path=captions_path,
+    )
 
 
 def job_requeue(*, job_id: int) -> RenditionJob:
@@ -319,13 +313,13 @@ def _final_name(job: RenditionJob, profile: Profile, ext: str | None = None) -> 
     )
 
 
-def _fail(jobs: list[RenditionJob], code: str, detail: str) -> None:
+def _fail(jobs: list[RenditionJob], code: str, detail: str, log: str = "") -> None:
     now = timezone.now()
     for job in jobs:
         job.status = RenditionJob.Status.FAILED
         job.error_code = code
         job.error_detail = detail[-2000:]
-        job.log = detail[-50_000:]
+        job.log = (log or detail)[-50_000:]
         job.finished_at = now
     RenditionJob.objects.bulk_update(
         jobs, ["status", "error_code", "error_detail", "log", "finished_at"]
@@ -449,9 +443,10 @@ def _run_group(jobs: list[RenditionJob]) -> None:
     except SilentInputError as exc:
         _fail(jobs, "silent", str(exc))
     except FFmpegTimeout as exc:
-        _fail(jobs, "timeout", exc.log or str(exc))
+        _fail(jobs, "timeout", str(exc), exc.log)
     except FFmpegError as exc:
-        _fail(jobs, "ffmpeg", exc.log or str(exc))
+        # The detail names the binary and ffmpeg's reason; the log keeps the rest.
+        _fail(jobs, "ffmpeg", str(exc), exc.log)
     except RenderError as exc:
         _fail(jobs, exc.code, exc.detail)
     except (OperationalError, InterfaceError) as exc:

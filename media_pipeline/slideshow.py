@@ -15,7 +15,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from .audio import Gain, analyse, gain_chain, pre_filters
-from .ffmpeg import run_ffmpeg
+from .ffmpeg import ffmpeg_binary, run_ffmpeg
 from .fonts import vietnamese_font
 from .probe import probe
 from .profiles import Profile
@@ -55,6 +55,11 @@ def render_slideshow(
     profile: Profile, src: Source, out: Path, *, timeout: float, on_progress=None
 ) -> dict:
     from moviepy import VideoClip
+    from moviepy.video.io import ffmpeg_writer
+
+    # moviepy reads its binary once, at import, from its own setting; point its
+    # writer at the ffmpeg Loa chose, so slides are encoded like every other video.
+    ffmpeg_writer.FFMPEG_BINARY = ffmpeg_binary()
 
     images = src.images or [src.path]
     if not images:

@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 from .audio import MAX_CORRECTIONS, Gain, analyse, gain_chain, in_tolerance, pre_filters
-from .ffmpeg import FFmpegError, run_ffmpeg
+from .ffmpeg import FFmpegError, ffmpeg_capabilities, run_ffmpeg
 from .fonts import font_family, vietnamese_font
 from .probe import Loudness, measure_loudness
 from .profiles import Profile
@@ -127,7 +127,7 @@ def encoder_args(p: Profile) -> list[str]:
     if p.maxrate:
         args += ["-maxrate", p.maxrate, "-bufsize", bufsize]
     if p.fps:
-        args += ["-fps_mode", "cfr", "-r", str(p.fps)]
+        args += ffmpeg_capabilities().cfr_args() + ["-r", str(p.fps)]
     return args + ["-movflags", "+faststart"]
 
 

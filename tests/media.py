@@ -15,6 +15,23 @@ def ffmpeg(*args: str) -> None:
     )
 
 
+def rotate_copy(src: Path, dst: Path, degrees: int) -> Path:
+    """A stream copy of `src` that players turn by `degrees` (counter-clockwise, as
+    a phone records it). ffmpeg 6+ sets the display matrix with -display_rotation;
+    older builds turn the legacy `rotate` tag (clockwise) into the same matrix."""
+    help_text = subprocess.run(
+        [ffmpeg_binary(), "-hide_banner", "-h", "full"], capture_output=True, text=True
+    ).stdout
+    if "-display_rotation" in help_text:
+        ffmpeg(
+            "-display_rotation", str(degrees), "-i", str(src), "-c", "copy", str(dst)
+        )
+    else:
+        tag = f"rotate={(-degrees) % 360}"
+        ffmpeg("-i", str(src), "-c", "copy", "-metadata:s:v:0", tag, str(dst))
+    return dst
+
+
 def sine_wav(
     path: Path,
     *,
@@ -109,14 +126,5 @@ def test_video(
     ffmpeg(*args, str(path))
     if rotate is not None:
         rotated = path.with_name(path.stem + f"-rot{rotate}" + path.suffix)
-        ffmpeg(
-            "-display_rotation",
-            str(rotate),
-            "-i",
-            str(path),
-            "-c",
-            "copy",
-            str(rotated),
-        )
-        return rotated
+        return rotate_copy(path, rotated, rotate)
     return path

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.media import ffmpeg
+from tests.media import ffmpeg, rotate_copy
 
 VIETNAMESE_SENTENCE = (
     "Thông báo của ủy ban nhân dân xã Tân Phú về việc phòng chống dịch bệnh "
@@ -73,10 +73,7 @@ def video(
     if rotate is None:
         return path
     rotated = path.with_name(f"{path.stem}-rot{rotate}{path.suffix}")
-    ffmpeg(
-        "-display_rotation", str(rotate), "-i", str(path), "-c", "copy", str(rotated)
-    )
-    return rotated
+    return rotate_copy(path, rotated, rotate)
 
 
 def srt(path: Path, text: str = "Đường về xã Tân Phú hôm nay") -> Path:

@@ -86,12 +86,3 @@ def test_profiles_command_lists_every_profile(capsys):
     for name, p in all_profiles().items():
         assert name in text and p.version in text
     assert "-16±1" in text and "1920x1080" in text
-
-
-def test_captioned_job_versions_count_as_current():
-    from media_pipeline.profiles import get_profile, version_is_current
-
-    p = get_profile("web-video")
-    assert version_is_current(p, p.version)
-    assert version_is_current(p, p.version + "a1b2")
-    assert not version_is_current(p, "0" * 12)

@@ -8,12 +8,14 @@ exit status 1 if any input failed, after doing all the good ones.
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import tempfile
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from media_pipeline.audio import SilentInputError
 from media_pipeline.ffmpeg import FFmpegError, FFmpegTimeout
@@ -46,6 +48,9 @@ class Command(BaseCommand):
         parser.add_argument("--caption", default="", help="a slideshow's caption line")
 
     def handle(self, *args, **opts):
+        if opts["verbosity"] < 2:
+            # stderr is one line per bad input; `-v 2` also says which ffmpeg ran.
+            logging.getLogger("media_pipeline.ffmpeg").setLevel(logging.WARNING)
         try:
             profiles = [get_profile(n) for n in opts["profiles"]]
         except KeyError as exc:
@@ -115,7 +120,11 @@ class Command(BaseCommand):
         except FFmpegTimeout as exc:
             self._error(label, "timeout", str(exc))
         except FFmpegError as exc:
-            self._error(label, "ffmpeg", str(exc))
+            # Not the editors' message: there is no log here to point at, so the
+            # line says which ffmpeg failed and ffmpeg's own reason.
+            self.stderr.write(
+                f"{label}: " + _("Conversion failed: %(reason)s") % {"reason": str(exc)}
+            )
         finally:
             shutil.rmtree(work, ignore_errors=True)
         return False
