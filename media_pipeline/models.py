@@ -3,7 +3,9 @@ renditions the pipeline makes of them for each target profile."""
 
 from __future__ import annotations
 
-from django.db import models
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.images.models import AbstractImage, AbstractRendition, Image
 from wagtailmedia.models import AbstractMedia
@@ -76,11 +78,20 @@ class LoaImageRendition(AbstractRendition):
         unique_together = (("image", "filter_spec", "focal_point_key"),)
 
 
+class InvalidTransition(ValueError):
+    """A job status change asked of a job in a state it cannot start from."""
+
+
 class RenditionJob(models.Model):
     """One rendition of one original for one profile version: the job and its output.
 
     Unique per (source, profile, profile version, source hash), so a new source file
     or a changed profile makes a new row, and re-running a done job does nothing.
+
+    The status changes only through the transition methods below (queued → running
+    → done | failed | cancelled; running → queued when its worker is lost; done,
+    failed or cancelled → queued on Re-render). Each checks the state it starts
+    from; callers hold the row locked (select_for_update) where workers race.
     """
 
     class Status(models.TextChoices):
@@ -88,6 +99,7 @@ class RenditionJob(models.Model):
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     media = models.ForeignKey(
         LoaMedia, null=True, blank=True, on_delete=models.CASCADE, related_name="jobs"
@@ -156,3 +168,106 @@ class RenditionJob(models.Model):
     @property
     def source(self):
         return self.media if self.media_id else self.image
+
+    # --- transitions ----------------------------------------------------------
+
+    def _move(self, allowed: tuple[str, ...], to: str, **fields) -> None:
+        if self.status not in allowed:
+            raise InvalidTransition(f"job {self.pk}: {self.status} → {to}")
+        self.status = to
+        for name, value in fields.items():
+            setattr(self, name, value)
+        self.save()
+
+    def start(self, *, worker: str) -> None:
+        """queued → running, one more attempt, on `worker` (host:pid)."""
+        now = timezone.now()
+        self._move(
+            (self.Status.QUEUED,),
+            self.Status.RUNNING,
+            attempts=self.attempts + 1,
+            started_at=now,
+            finished_at=None,
+            heartbeat_at=now,
+            worker=worker,
+            progress=0,
+        )
+
+    def finish(self) -> None:
+        """running → done, with the output fields already set on the job.
+        `rendition_done` is sent once the transaction commits."""
+        from .signals import rendition_done
+
+        extra = {k: v for k, v in self.extra.items() if k != "workers_lost"}
+        self._move(
+            (self.Status.RUNNING,),
+            self.Status.DONE,
+            progress=100,
+            finished_at=timezone.now(),
+            error_code="",
+            error_detail="",
+            extra=extra,
+        )
+        job_id = self.pk
+        transaction.on_commit(
+            lambda: rendition_done.send(sender=RenditionJob, job_id=job_id)
+        )
+
+    def fail(self, *, code: str, detail: str, log: str = "") -> None:
+        """queued | running → failed; `code` picks the editor's message."""
+        self._move(
+            (self.Status.QUEUED, self.Status.RUNNING),
+            self.Status.FAILED,
+            error_code=code,
+            error_detail=detail[-2000:],
+            log=(log or detail)[-50_000:],
+            finished_at=timezone.now(),
+        )
+
+    def cancel(self) -> None:
+        """queued | running → cancelled: no longer wanted (its original changed)."""
+        self._move(
+            (self.Status.QUEUED, self.Status.RUNNING),
+            self.Status.CANCELLED,
+            finished_at=timezone.now(),
+        )
+
+    def requeue(self) -> None:
+        """done | failed | cancelled → queued (Re-render): a fresh start, so the
+        attempts of earlier runs do not count against it."""
+        self._move(
+            (self.Status.DONE, self.Status.FAILED, self.Status.CANCELLED),
+            self.Status.QUEUED,
+            attempts=0,
+            progress=0,
+            error_code="",
+            error_detail="",
+            worker="",
+            heartbeat_at=None,
+            extra={k: v for k, v in self.extra.items() if k != "workers_lost"},
+        )
+
+    def release(self, *, lost_worker: bool) -> None:
+        """running → queued. The run did not finish through no fault of the job
+        (its worker died, or the database went away), so it is not an attempt.
+        Lost workers are counted apart: a file that kills every worker that
+        touches it is given up after LOA_JOB_MAX_LOST_WORKERS."""
+        extra = dict(self.extra)
+        if lost_worker:
+            extra["workers_lost"] = extra.get("workers_lost", 0) + 1
+        self._move(
+            (self.Status.RUNNING,),
+            self.Status.QUEUED,
+            attempts=max(0, self.attempts - 1),
+            progress=0,
+            worker="",
+            heartbeat_at=None,
+            extra=extra,
+        )
+
+    @property
+    def workers_lost(self) -> int:
+        return int(self.extra.get("workers_lost", 0))
+
+    def lost_too_often(self) -> bool:
+        return self.workers_lost >= getattr(settings, "LOA_JOB_MAX_LOST_WORKERS", 3)

@@ -27,10 +27,10 @@ from django.db import (
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import rules, signals
+from . import rules
 from .audio import SilentInputError
 from .ffmpeg import FFmpegError, FFmpegTimeout
-from .models import LoaImage, LoaMedia, RenditionJob
+from .models import InvalidTransition, LoaImage, LoaMedia, RenditionJob
 from .pipeline import Output, job_timeout, render_all
 from .probe import ProbeError, ProbeResult, detect_interlacing, measure_loudness, probe
 from .profiles import Profile, get_profile
@@ -195,14 +195,14 @@ def captions_attach(
 
 
 def job_requeue(*, job_id: int) -> RenditionJob:
-    """Re-render: reset a failed (or done) job and queue it again."""
+    """Re-render: a finished, failed or cancelled job starts afresh (attempts
+    reset). A job already queued or running is left as it is."""
     with transaction.atomic():
         job = RenditionJob.objects.select_for_update().get(pk=job_id)
-        job.status = RenditionJob.Status.QUEUED
-        job.progress = 0
-        job.error_code = ""
-        job.error_detail = ""
-        job.save(update_fields=["status", "progress", "error_code", "error_detail"])
+        try:
+            job.requeue()
+        except InvalidTransition:
+            return job
     from .tasks import run_jobs
 
     transaction.on_commit(lambda: run_jobs.delay([job_id]))
@@ -245,7 +245,7 @@ def _worker_gone(worker: str) -> bool:
 
 
 def _claim(job_ids: list[int]) -> tuple[list[RenditionJob], list[int]]:
-    """Move queued jobs, and running jobs whose worker is dead, to running.
+    """Start queued jobs here, taking over running ones whose worker is dead.
 
     Returns (claimed jobs, ids still running elsewhere with a fresh heartbeat).
     skip_locked lets many workers share the table. A job redelivered after its
@@ -253,10 +253,9 @@ def _claim(job_ids: list[int]) -> tuple[list[RenditionJob], list[int]]:
     machine, else once its heartbeat is stale.
     """
     worker = _worker_id()
-    now = timezone.now()
-    cutoff = now - stale_after()
+    cutoff = timezone.now() - stale_after()
     max_attempts = getattr(settings, "LOA_JOB_MAX_ATTEMPTS", 3)
-    claimed, busy, given_up = [], [], []
+    claimed, busy = [], []
     with transaction.atomic():
         rows = RenditionJob.objects.select_for_update(skip_locked=True).filter(
             pk__in=job_ids,
@@ -264,40 +263,61 @@ def _claim(job_ids: list[int]) -> tuple[list[RenditionJob], list[int]]:
         )
         for job in rows:
             if job.status == RenditionJob.Status.RUNNING:
-                fresh = job.heartbeat_at and job.heartbeat_at >= cutoff
-                if fresh and not _worker_gone(job.worker):
+                if not _worker_lost(job, cutoff):
                     busy.append(job.pk)
                     continue
-                logger.warning(
-                    "job %s: taking over from lost worker %s", job.pk, job.worker
-                )
-                shutil.rmtree(work_dir(job), ignore_errors=True)
+                _release_lost(job)
+                if job.status != RenditionJob.Status.QUEUED:
+                    continue
             if job.attempts >= max_attempts:
-                given_up.append(job)
+                # Every run so far ended in a transient error (database away).
+                job.fail(code="internal", detail=f"{job.attempts} runs unfinished")
                 continue
-            job.status = RenditionJob.Status.RUNNING
-            job.attempts += 1
-            job.started_at = now
-            job.finished_at = None
-            job.heartbeat_at = now
-            job.worker = worker
-            job.progress = 0
+            job.start(worker=worker)
             claimed.append(job)
-        RenditionJob.objects.bulk_update(
-            claimed,
-            [
-                "status",
-                "attempts",
-                "started_at",
-                "finished_at",
-                "heartbeat_at",
-                "worker",
-                "progress",
-            ],
-        )
-        if given_up:
-            _fail(given_up, "worker_lost", f"gave up after {max_attempts} attempts")
     return claimed, busy
+
+
+def _worker_lost(job: RenditionJob, cutoff) -> bool:
+    fresh = job.heartbeat_at and job.heartbeat_at >= cutoff
+    return not fresh or _worker_gone(job.worker)
+
+
+def _release_lost(job: RenditionJob) -> None:
+    """A running job's worker is gone: queue it again (not an attempt), or give
+    it up if it has now lost too many workers."""
+    logger.warning("job %s: its worker %s was lost", job.pk, job.worker)
+    shutil.rmtree(work_dir(job), ignore_errors=True)
+    job.release(lost_worker=True)
+    if job.lost_too_often():
+        job.fail(
+            code="worker_lost",
+            detail=f"gave up after losing {job.workers_lost} workers",
+        )
+
+
+def jobs_recover_lost() -> list[int]:
+    """Queue again the running jobs of dead workers (a dead pid on this machine, a
+    stale heartbeat elsewhere) and send them to a worker. Runs when a worker
+    starts (worker_ready), so a crashed worker's jobs resume with its successor,
+    and periodically (jobs_sweep_stuck). The message that would have redelivered
+    them may be gone with the dead worker (the filesystem broker's is)."""
+    cutoff = timezone.now() - stale_after()
+    recovered = []
+    with transaction.atomic():
+        running = RenditionJob.objects.select_for_update(skip_locked=True).filter(
+            status=RenditionJob.Status.RUNNING
+        )
+        for job in running:
+            if _worker_lost(job, cutoff):
+                _release_lost(job)
+                if job.status == RenditionJob.Status.QUEUED:
+                    recovered.append(job.pk)
+    if recovered:
+        from .tasks import run_jobs
+
+        run_jobs.delay(recovered)
+    return recovered
 
 
 def work_dir(job: RenditionJob) -> Path:
@@ -314,16 +334,10 @@ def _final_name(job: RenditionJob, profile: Profile, ext: str | None = None) -> 
 
 
 def _fail(jobs: list[RenditionJob], code: str, detail: str, log: str = "") -> None:
-    now = timezone.now()
+    """Fail the jobs of a group that are still running (some may be done)."""
     for job in jobs:
-        job.status = RenditionJob.Status.FAILED
-        job.error_code = code
-        job.error_detail = detail[-2000:]
-        job.log = (log or detail)[-50_000:]
-        job.finished_at = now
-    RenditionJob.objects.bulk_update(
-        jobs, ["status", "error_code", "error_detail", "log", "finished_at"]
-    )
+        if job.status == RenditionJob.Status.RUNNING:
+            job.fail(code=code, detail=detail, log=log)
 
 
 def jobs_run(*, job_ids: list[int]) -> tuple[list[RenditionJob], list[int]]:
@@ -418,8 +432,11 @@ def _run_group(jobs: list[RenditionJob]) -> None:
         if not src.file or not os.path.exists(src.file.path):
             raise ProbeError("missing_source")
         if src.sha256 != jobs[0].source_sha256:
-            # The original changed since this job was made; its replacement has its own job.
-            raise ProbeError("missing_source", "source changed")
+            # The original changed since these jobs were made; the new file has its
+            # own jobs, so these are no longer wanted.
+            for job in jobs:
+                job.cancel()
+            return
         for job in jobs:
             captions = job.extra.get("captions_path")
             if captions and not os.path.exists(captions):
@@ -453,11 +470,11 @@ def _run_group(jobs: list[RenditionJob]) -> None:
         # The database went away mid-job: queue the jobs again and let the task
         # retry with backoff (best effort: the database may still be down).
         try:
-            RenditionJob.objects.filter(pk__in=[j.pk for j in jobs]).update(
-                status=RenditionJob.Status.QUEUED, progress=0
-            )
+            for job in jobs:
+                if job.status == RenditionJob.Status.RUNNING:
+                    job.release(lost_worker=False)
         except (OperationalError, InterfaceError):
-            pass
+            pass  # the sweep or the next worker start recovers them
         raise TransientError(str(exc)) from exc
     except Exception:
         # Never leave a job "running" for ever: record it, then let Celery see it.
@@ -508,37 +525,12 @@ def _finish(job: RenditionJob, out: Output) -> None:
     job.loudness_lufs = out.loudness.integrated if out.loudness else None
     job.true_peak_dbtp = out.loudness.true_peak if out.loudness else None
     job.extra = extra
-    job.status = RenditionJob.Status.DONE
-    job.progress = 100
-    job.finished_at = timezone.now()
-    job.error_code = job.error_detail = ""
-    job.save()
-    job_id = job.pk
-    transaction.on_commit(
-        lambda: signals.rendition_done.send(sender=RenditionJob, job_id=job_id)
-    )
+    job.finish()  # sends signals.rendition_done after the commit
 
 
-def jobs_sweep_stuck(*, stale: timedelta | None = None) -> int:
-    """Requeue jobs whose worker stopped sending heartbeats (killed, machine lost).
-
-    Running jobs touch heartbeat_at every few seconds (_Heartbeat); one silent for
-    longer than `stale` belongs to a dead worker. The message that would have
-    redelivered it may be gone with its worker (a SIGKILLed main process), so the
-    sweeper sends a fresh one; _claim makes a duplicate harmless.
-    """
-    cutoff = timezone.now() - (stale or stale_after())
-    stuck = list(
-        RenditionJob.objects.filter(
-            status=RenditionJob.Status.RUNNING, heartbeat_at__lt=cutoff
-        ).values_list("pk", flat=True)
-    )
-    if not stuck:
-        return 0
-    from .tasks import run_jobs
-
-    run_jobs.delay(stuck)
-    return len(stuck)
+def jobs_sweep_stuck() -> int:
+    """The periodic sweep (beat): recover jobs of dead workers on any machine."""
+    return len(jobs_recover_lost())
 
 
 def image_ingest(*, image_id: int) -> LoaImage | None:

@@ -6,6 +6,7 @@ That is safe because services are idempotent: a done job is never redone.
 """
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.db import InterfaceError, OperationalError
 
 from . import services
@@ -49,3 +50,10 @@ def run_jobs(self, job_ids: list[int]) -> None:
 @shared_task
 def sweep_stuck_jobs() -> int:
     return services.jobs_sweep_stuck()
+
+
+@worker_ready.connect
+def recover_lost_jobs(**_kwargs) -> None:
+    """A worker starting (after a crash, or `make run` restarting one) resumes the
+    jobs dead workers left running, without waiting for the sweep."""
+    services.jobs_recover_lost()

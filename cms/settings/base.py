@@ -281,6 +281,8 @@ LOA_MAX_DURATION_SECONDS = int(os.environ.get("LOA_MAX_DURATION_SECONDS", 3 * 36
 LOA_JOB_HEARTBEAT_SECONDS = int(os.environ.get("LOA_JOB_HEARTBEAT_SECONDS", 10))
 LOA_JOB_STALE_SECONDS = int(os.environ.get("LOA_JOB_STALE_SECONDS", 60))
 LOA_JOB_MAX_ATTEMPTS = 3
+# A file that kills every worker that renders it is given up after this many.
+LOA_JOB_MAX_LOST_WORKERS = 3
 LOA_PACKAGE_ROOT = Path(os.environ.get("LOA_PACKAGE_ROOT", MEDIA_ROOT / "packages"))
 LOA_SIGNING_KEY_FILE = Path(
     os.environ.get("LOA_SIGNING_KEY_FILE", VAR_DIR / "keys" / "package-signing.pem")
