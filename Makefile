@@ -29,7 +29,7 @@ run: setup
 	$(PY) manage.py collectstatic --noinput -v 0
 	@echo ""
 	@echo "Loa is starting on http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
-	@echo "Log in as admin / loa-admin (local only). Ctrl-C stops the web server and the worker."
+	@echo "Log in as admin / loa-admin (local only). A crashed worker restarts; Ctrl-C stops everything."
 	@echo ""
 	$(PY) -m cms.runlocal --port $(PORT)
 

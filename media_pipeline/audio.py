@@ -194,8 +194,10 @@ def _parse_summaries(stderr: str, profiles: list[Profile]) -> dict[str, dict]:
     return found
 
 
+# The detector's log prefix differs by version: "[silencedetect @ 0x…]" (5.1),
+# "[Parsed_silencedetect_1 @ 0x…]" (7+).
 _SILENCE_RE = re.compile(
-    r"\[silencedetect(?:@\w+)? @ [^\]]+\] silence_(start|end): (-?[\d.]+)"
+    r"\[[^\]]*silencedetect[^\]]* @ [^\]]+\] silence_(start|end): (-?[\d.]+)"
 )
 
 

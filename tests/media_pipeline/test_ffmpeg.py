@@ -157,6 +157,11 @@ def test_ffmpeg_errors_name_the_binary_and_ffmpegs_own_reason():
             "Error initializing filter 'ebur128' with args 'peak=true:framelog=quiet'",
         ),
         (
+            "[AVFilterGraph @ 0x55e1028907c0] No such filter: 'nosuchfilter'\n"
+            "Error : Filter not found\n",
+            "No such filter: 'nosuchfilter'",
+        ),
+        (
             "[aost#0:0 @ 0x55] Unknown encoder 'nosuchenc'\n"
             "[aost#0:0 @ 0x55] Error selecting an encoder\n"
             "Error opening output file -.\n"
