@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run test setup install messages-compile lint format messages bench clean
+.PHONY: run test test-media-bundled setup install messages-compile lint format messages bench clean
 
 $(STAMP): requirements.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -41,8 +41,15 @@ INTEGRATION_BROKER_URL ?= redis://127.0.0.1:6379/15
 # integration tests run on PostgreSQL and Redis with a real worker process.
 test: setup
 	$(PY) -m pytest -m "not integration" $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory test-media-bundled
 	DATABASE_URL=$(INTEGRATION_DATABASE_URL) CELERY_BROKER_URL=$(INTEGRATION_BROKER_URL) \
 	CELERY_TASK_ALWAYS_EAGER=0 $(PY) -m pytest -m integration tests/integration $(PYTEST_ARGS)
+
+# The media tests again on the bundled ffmpeg (imageio-ffmpeg, which has no ffprobe),
+# after the run above used the system's: real transcodes on both. Slow ones run once.
+test-media-bundled: setup
+	LOA_FFMPEG="$$($(PY) -c 'import imageio_ffmpeg; print(imageio_ffmpeg.get_ffmpeg_exe())')" \
+	$(PY) -m pytest -m "not integration and not slow" tests/media_pipeline $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
