@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -59,23 +60,6 @@ def _kind_of(name: str) -> str | None:
     return None
 
 
-def _check_image(upload: UploadedFile) -> None:
-    """Refuse what Pillow cannot identify before Wagtail tries to read its size."""
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(upload) as img:
-            img.verify()
-    except Image.DecompressionBombError as exc:
-        raise BulkUploadError(
-            _("The image has too many pixels to process safely.")
-        ) from exc
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise BulkUploadError(_("The file is not an image that can be read.")) from exc
-    finally:
-        upload.seek(0)
-
-
 def title_from_filename(name: str) -> str:
     """'phong_su-quyen-con-nguoi.mp3' → 'phong su quyen con nguoi'."""
     stem = Path(name).stem.replace("_", " ").replace("-", " ")
@@ -96,18 +80,18 @@ def item_create_from_upload(
     Ingest and renditions start when the transaction commits (media_pipeline
     signals), so the item's pipeline jobs exist without anyone opening it.
     """
-    from django.conf import settings
+    from media_pipeline.uploads import IMAGE, MEDIA, upload_check
 
     kind = _kind_of(upload.name)
     if kind is None:
         raise BulkUploadError(_("This file type is not accepted."))
-    if upload.size > settings.LOA_MAX_UPLOAD_BYTES:
-        raise BulkUploadError(_("The file is larger than the allowed maximum."))
-    if upload.size == 0:
-        raise BulkUploadError(_("The file is empty."))
+    try:
+        # The same validation as the media and image forms (media_pipeline owns it).
+        upload_check(upload, kind=IMAGE if kind == "image" else MEDIA)
+    except ValidationError as exc:
+        raise BulkUploadError(exc.messages[0]) from exc
     title = title_from_filename(upload.name)
     if kind == "image":
-        _check_image(upload)
         source = LoaImage(title=title, collection=collection, uploaded_by_user=user)
         source.file.save(upload.name, upload, save=False)
         source.save()

@@ -157,7 +157,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = int(
     os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 )
 FILE_UPLOAD_TEMP_DIR = os.environ.get("FILE_UPLOAD_TEMP_DIR") or None
-LOA_MAX_UPLOAD_BYTES = int(os.environ.get("LOA_MAX_UPLOAD_BYTES", 4 * 1024**3))
+# Every upload path refuses larger files (media_pipeline.uploads), and pictures
+# whose decoding would take more memory than LOA_IMAGE_DECODE_MB.
+LOA_MAX_UPLOAD_MB = int(os.environ.get("LOA_MAX_UPLOAD_MB", 2048))
+LOA_IMAGE_DECODE_MB = int(os.environ.get("LOA_IMAGE_DECODE_MB", 256))
 
 # Staff outside the admin (commune staff, operators) sign in here.
 LOGIN_URL = "/accounts/login/"
