@@ -128,6 +128,9 @@ def in_tolerance(p: Profile, out: Loudness) -> bool:
     return ok
 
 
+# The graphs are written by hand, not with ffmpeg-python: each meter is read back
+# from stderr by its instance label ("ebur128@p0"), which ffmpeg-python cannot give
+# a filter (it names filters itself, "Parsed_ebur128_3", in an order of its own).
 def _analysis_graph(profiles: list[Profile]) -> str:
     n = len(profiles)
     parts = [_split(n)]

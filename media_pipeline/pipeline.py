@@ -1,5 +1,5 @@
 """The pipeline without the database: one source, several profiles, outputs
-measured after they are written. Used by jobs (services.py) and the transcode
+measured after they are written. Used by jobs (services/) and the transcode
 command alike, so both make byte-for-byte the same renditions.
 """
 

@@ -1,6 +1,6 @@
 """What a renderer works from, with or without the database.
 
-The site builds a `Source` from a LoaMedia/LoaImage (services.py); the transcode
+The site builds a `Source` from a LoaMedia/LoaImage (services/); the transcode
 command builds it from a path. Renderers only ever see this.
 """
 

@@ -40,6 +40,9 @@ def _scale_filters(p: Profile, src: Source) -> list[str]:
     return chain + ["setsar=1"]
 
 
+# One linear chain per output, by hand rather than with ffmpeg-python: it reads the
+# same either way, and the subtitles filter's force_style and font path carry their
+# own filtergraph escaping (_escape), which ffmpeg-python would escape again.
 def video_filters(p: Profile, src: Source, captions: Path | None) -> str:
     # Frames flagged interlaced are always deinterlaced; a probe (idet) that found
     # interlacing without flags deinterlaces every frame.

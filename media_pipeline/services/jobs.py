@@ -1,12 +1,12 @@
-"""Ingest and rendition jobs: the database side of the pipeline.
+"""Rendition jobs: making them, running them, and recovering them from dead workers.
 
-Called by Celery tasks (tasks.py), which stay thin. Nothing here runs in a web request.
+Status changes go through RenditionJob's transition methods (models.py). Called by
+Celery tasks (tasks.py), which stay thin; nothing here runs in a web request.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import logging
 import os
 import shutil
@@ -25,117 +25,18 @@ from django.db import (
     transaction,
 )
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
-from . import rules
-from .audio import SilentInputError
-from .ffmpeg import FFmpegError, FFmpegTimeout
-from .models import InvalidTransition, LoaImage, LoaMedia, RenditionJob
-from .pipeline import Output, job_timeout, render_all
-from .probe import ProbeError, ProbeResult, detect_interlacing, measure_loudness, probe
-from .profiles import Profile, get_profile
-from .source import RenderError, Source
+from .. import rules
+from ..audio import SilentInputError
+from ..ffmpeg import FFmpegError, FFmpegTimeout
+from ..models import InvalidTransition, LoaImage, LoaMedia, RenditionJob
+from ..pipeline import Output, job_timeout, render_all
+from ..probe import ProbeError, ProbeResult
+from ..profiles import Profile, get_profile
+from ..source import RenderError, Source
+from .common import sha256_file
 
 logger = logging.getLogger(__name__)
-
-# What an editor reads when a job or ingest fails; the technical detail stays in the log.
-ERROR_MESSAGES = {
-    "empty": _("The file is empty."),
-    "unreadable": _(
-        "The file is not audio or video that can be read, or it is damaged."
-    ),
-    "no_streams": _("The file has no sound or picture in it."),
-    "too_long": _("The recording is longer than the allowed maximum."),
-    "silent": _("The recording is silent: there is nothing to broadcast."),
-    "timeout": _("Processing took too long and was stopped."),
-    "ffmpeg": _("Conversion failed. Technical staff can see the details in the log."),
-    "missing_source": _("The original file is missing."),
-    "not_image": _("The file is not an image that can be read."),
-    "image_too_large": _("The image has too many pixels to process safely."),
-    "worker_lost": _(
-        "The worker processing this file stopped several times; the job was given up."
-    ),
-    "truncated": _(
-        "The file is shorter than its header says: it is damaged or incomplete."
-    ),
-    "bad_captions": _("The captions file cannot be read as SRT or WebVTT."),
-    "no_video": _("The file has no picture to make a video from."),
-    "no_images": _("A slideshow needs at least one picture."),
-    "internal": _("An unexpected error occurred. Technical staff have the details."),
-}
-
-
-def error_message(code: str):
-    return ERROR_MESSAGES.get(code, ERROR_MESSAGES["internal"])
-
-
-def sha256_file(path: str | Path, *, chunk: int = 1024 * 1024) -> str:
-    """Stream the file through SHA-256; never holds it in memory."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(chunk), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-# --- ingest -----------------------------------------------------------------
-
-
-def media_ingest(*, media_id: int) -> LoaMedia | None:
-    """Hash and probe an uploaded audio/video original, then queue its renditions."""
-    media = LoaMedia.objects.filter(pk=media_id).first()
-    if media is None or not media.file:
-        return None
-    path = media.file.path
-    fields = ["ingest_status", "ingest_error", "probe"]
-    try:
-        if not os.path.exists(path):
-            raise ProbeError("missing_source")
-        result = probe(path)
-        if result.duration and result.duration > settings.LOA_MAX_DURATION_SECONDS:
-            raise ProbeError("too_long", f"{result.duration:.0f}s")
-        if result.has_video and result.interlaced is None:
-            # Many files do not flag their field order: look at the frames.
-            result.interlaced = detect_interlacing(path)
-        if result.has_audio:
-            loud = measure_loudness(path, timeout=job_timeout(result.duration))
-            result.loudness_lufs = loud.integrated
-            result.true_peak_dbtp = loud.true_peak
-            result.loudness_range_lu = loud.lra
-    except ProbeError as exc:
-        media.ingest_status = LoaMedia.IngestStatus.FAILED
-        media.ingest_error = exc.code
-        media.probe = {"file_name": media.file.name, "error": exc.detail[-2000:]}
-        media.save(update_fields=fields)
-        return media
-    media.sha256 = sha256_file(path)
-    media.file_size = os.path.getsize(path)
-    media.probe = {**result.as_dict(), "file_name": media.file.name}
-    media.type = result.media_type
-    media.duration = result.duration or 0
-    size = result.display_size
-    media.width, media.height = size if size else (None, None)
-    media.loudness_lufs = result.loudness_lufs
-    media.true_peak_dbtp = result.true_peak_dbtp
-    media.loudness_range_lu = result.loudness_range_lu
-    media.ingest_status = LoaMedia.IngestStatus.READY
-    media.ingest_error = ""
-    media.save(
-        update_fields=fields
-        + [
-            "sha256",
-            "file_size",
-            "type",
-            "duration",
-            "width",
-            "height",
-            "loudness_lufs",
-            "true_peak_dbtp",
-            "loudness_range_lu",
-        ]
-    )
-    jobs_ensure(source=media)
-    return media
 
 
 def jobs_ensure(
@@ -172,7 +73,7 @@ def jobs_ensure(
         if created:
             new_ids.append(job.pk)
     if new_ids:
-        from .tasks import run_jobs
+        from ..tasks import run_jobs
 
         transaction.on_commit(lambda: run_jobs.delay(new_ids))
     return jobs
@@ -203,13 +104,10 @@ def job_requeue(*, job_id: int) -> RenditionJob:
             job.requeue()
         except InvalidTransition:
             return job
-    from .tasks import run_jobs
+    from ..tasks import run_jobs
 
     transaction.on_commit(lambda: run_jobs.delay([job_id]))
     return job
-
-
-# --- running jobs -----------------------------------------------------------
 
 
 class TransientError(RuntimeError):
@@ -314,7 +212,7 @@ def jobs_recover_lost() -> list[int]:
                 if job.status == RenditionJob.Status.QUEUED:
                     recovered.append(job.pk)
     if recovered:
-        from .tasks import run_jobs
+        from ..tasks import run_jobs
 
         run_jobs.delay(recovered)
     return recovered
@@ -531,54 +429,3 @@ def _finish(job: RenditionJob, out: Output) -> None:
 def jobs_sweep_stuck() -> int:
     """The periodic sweep (beat): recover jobs of dead workers on any machine."""
     return len(jobs_recover_lost())
-
-
-def image_ingest(*, image_id: int) -> LoaImage | None:
-    """Check and hash an uploaded image, then queue its renditions.
-
-    Opened through stills.open_image: HEIC understood, and the decompression-bomb
-    guard (WAGTAILIMAGES_MAX_IMAGE_PIXELS) fails a tiny file that expands to
-    gigapixels here instead of exhausting memory.
-    """
-    from .stills import open_image
-
-    image = LoaImage.objects.filter(pk=image_id).first()
-    if image is None or not image.file:
-        return None
-    path = image.file.path
-    try:
-        # verify() must come straight after open(), so it gets its own open.
-        with open_image(path) as img:
-            img.verify()
-        with open_image(path) as img:
-            info = {
-                "format": img.format,
-                "mode": img.mode,
-                "width": img.width,
-                "height": img.height,
-                "has_icc": bool(img.info.get("icc_profile")),
-                "exif_orientation": img.getexif().get(0x0112),
-            }
-    except RenderError as exc:
-        return _image_failed(image, exc.code, exc.detail)
-    except (OSError, SyntaxError, ValueError) as exc:
-        # verify() reports a damaged file this way.
-        return _image_failed(image, "not_image", str(exc))
-    image.sha256 = sha256_file(path)
-    image.file_size = os.path.getsize(path)
-    image.probe = {**info, "file_name": image.file.name}
-    image.ingest_status = LoaImage.IngestStatus.READY
-    image.ingest_error = ""
-    image.save(
-        update_fields=["sha256", "file_size", "probe", "ingest_status", "ingest_error"]
-    )
-    jobs_ensure(source=image)
-    return image
-
-
-def _image_failed(image: LoaImage, code: str, detail: str) -> LoaImage:
-    image.ingest_status = LoaImage.IngestStatus.FAILED
-    image.ingest_error = code
-    image.probe = {"file_name": image.file.name, "error": detail[-2000:]}
-    image.save(update_fields=["ingest_status", "ingest_error", "probe"])
-    return image
