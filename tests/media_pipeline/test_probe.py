@@ -66,7 +66,7 @@ def test_not_media_is_refused_with_a_code(tmp_path, content, code):
 
 
 @pytest.mark.skipif(
-    ffmpeg_mod.ffprobe_binary() is None, reason="no ffprobe binary on this machine"
+    ffmpeg_mod.ffprobe_binary() is None, reason="no ffprobe beside the chosen ffmpeg"
 )
 def test_ffprobe_and_ffmpeg_paths_agree(tmp_path):
     for path in (
