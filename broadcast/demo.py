@@ -75,13 +75,16 @@ def demo_week_plan(*, report, announcement, today: date | None = None) -> list[i
         reason=WITHDRAWN_REASON,
         actor=editor.username if editor else "",
     )
-    station_ids = list(
-        PlannedAiring.objects.filter(schedule__start_date=monday)
-        .values_list("station_id", flat=True)
-        .distinct()
+    schedule_ids = [fixed.pk, flexible.pk, withdrawn.pk]
+    station_ids = sorted(
+        set(
+            PlannedAiring.objects.filter(schedule_id__in=schedule_ids).values_list(
+                "station_id", flat=True
+            )
+        )
     )
     transaction.on_commit(lambda: _queue_packages(station_ids))
-    return [fixed.pk, flexible.pk, withdrawn.pk]
+    return schedule_ids
 
 
 def _queue_packages(station_ids: list[int]) -> None:

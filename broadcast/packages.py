@@ -108,6 +108,7 @@ def stations_waiting_on_rendition(*, job_id: int, start: date, end: date) -> set
             station__active=True,
         )
         .exclude(status=PlannedAiring.Status.CANCELLED)
+        .order_by()
         .values_list("schedule__item_id", "station_id")
         .distinct()
     )
