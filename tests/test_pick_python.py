@@ -125,17 +125,27 @@ def test_check_accepts_an_override_and_rejects_an_old_or_broken_one(machine):
 
 @pytest.mark.skipif(not os.path.exists("/usr/bin/make"), reason="needs make")
 def test_makefile_says_which_python_it_picked(machine):
-    _fake_python(machine / "bin", "python3.12", "3.12")
+    # The newest tested version on PATH wins, whatever else the machine has.
+    _fake_python(machine / "bin", "python3.13", "3.13")
     root = SCRIPT.parent.parent
     out = subprocess.run(
-        ["make", "-s", "-C", str(root), "which-python"],
+        [
+            "make",
+            "-s",
+            "-C",
+            str(root),
+            "which-python",
+            f"BOOTSTRAP_PYTHON={sys.executable}",
+        ],
         capture_output=True,
         text=True,
         env={
-            "PATH": f"{machine / 'bin'}:{Path(sys.executable).parent}:/usr/bin:/bin",
+            "PATH": f"{machine / 'bin'}:/usr/bin:/bin",
             "PYENV_ROOT": str(machine / "pyenv"),
         },
         check=False,
     )
     assert out.returncode == 0, out.stderr
-    assert str(machine / "bin" / "python3.12") in out.stdout
+    assert (
+        out.stdout.strip() == f"Python: {machine / 'bin' / 'python3.13'} (Python 3.13)"
+    )
