@@ -4,14 +4,20 @@ the packages and the reports have something to show from the first start."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from .models import PlannedAiring, Schedule, Station
-from .services import schedule_create, schedule_withdraw
+from .models import Confirmation, PlannedAiring, Schedule, Station
+from .services import (
+    ConfirmationInput,
+    confirmations_record,
+    schedule_create,
+    schedule_withdraw,
+)
 
 EDITOR = "bientap.dongxoai"
 # Fixed slots: the district station and two communes air the report twice a day.
@@ -26,6 +32,9 @@ WITHDRAWN_STATIONS = ["dx-fm", "dx-tan-phu-loa"]
 WITHDRAWN_SLOTS = ["11:00"]
 WITHDRAWN_REASON = "Thông báo đã được thay bằng bản cập nhật."
 DEMO_WEEK_STATIONS = sorted(set(FIXED_STATIONS + FLEXIBLE_STATIONS))
+# Tân Phú's staff have confirmed the week so far (one airing lost to a power cut), so
+# the reports count airings, not only plans.
+CONFIRMING_USER, CONFIRMING_STATION = "xa.tanphu", "dx-tan-phu-loa"
 
 
 def _stations(codes: list[str]) -> list[Station]:
@@ -75,6 +84,7 @@ def demo_week_plan(*, report, announcement, today: date | None = None) -> list[i
         reason=WITHDRAWN_REASON,
         actor=editor.username if editor else "",
     )
+    _confirm_week_so_far(fixed)
     schedule_ids = [fixed.pk, flexible.pk, withdrawn.pk]
     station_ids = sorted(
         set(
@@ -91,3 +101,32 @@ def _queue_packages(station_ids: list[int]) -> None:
     from .tasks import build_packages_for_stations
 
     build_packages_for_stations.delay(station_ids)
+
+
+def _confirm_week_so_far(schedule: Schedule) -> None:
+    """Confirm the commune's airings of `schedule` that were due over an hour ago:
+    all aired but the first, missed for a power cut."""
+    due = list(
+        schedule.airings.filter(
+            station__code=CONFIRMING_STATION,
+            planned_at__lt=timezone.now() - timedelta(hours=1),
+        ).order_by("planned_at")
+    )
+    items = [
+        ConfirmationInput(
+            # Derived from the airing, so a re-run could never confirm it twice.
+            uuid=str(uuid.uuid5(uuid.NAMESPACE_URL, f"loa-demo-airing-{a.pk}")),
+            airing=a.pk,
+            status=Confirmation.Status.MISSED if n == 0 else Confirmation.Status.AIRED,
+            aired_at=None if n == 0 else a.planned_at,
+            reason=Confirmation.Reason.POWER if n == 0 else "",
+        )
+        for n, a in enumerate(due)
+    ]
+    if items:
+        confirmations_record(
+            items=items,
+            station_ids=None,
+            source=Confirmation.Source.WEB,
+            actor=get_user_model().objects.filter(username=CONFIRMING_USER).first(),
+        )

@@ -49,6 +49,32 @@ def test_demo_week_withdraws_one_schedule_whose_later_airings_are_cancelled(
     assert Schedule.objects.filter(withdrawn_at__isnull=True).count() >= 2
 
 
+def test_demo_week_confirms_the_communes_airings_due_so_far(demo, radio_item):
+    from broadcast.models import Confirmation
+
+    report, notice = _demo_items(radio_item)
+    # Loaded a week late: the whole of last week was due.
+    demo_week_plan(
+        report=report,
+        announcement=notice,
+        today=timezone.localdate() - timedelta(days=7),
+    )
+    due = PlannedAiring.objects.filter(
+        schedule__item=report,
+        station__code="dx-tan-phu-loa",
+        planned_at__lt=timezone.now() - timedelta(hours=1),
+    ).order_by("planned_at")
+    statuses = list(due.values_list("status", flat=True))
+    # Twice a day for 7 days; the first was lost to a power cut, the others aired.
+    assert statuses == ["missed"] + ["aired"] * 13
+    assert Confirmation.objects.count() == 14
+    assert set(
+        PlannedAiring.objects.exclude(station__code="dx-tan-phu-loa").values_list(
+            "status", flat=True
+        )
+    ) <= {"planned", "cancelled"}
+
+
 def test_loading_the_demo_twice_in_a_week_plans_it_once(demo, radio_item):
     report, notice = _demo_items(radio_item)
     demo_week_plan(report=report, announcement=notice)
