@@ -1,24 +1,46 @@
 # Loa: `make run` for a local instance, `make test` for the whole suite.
-PYTHON ?= python3.11
+# Python: the newest of 3.13, 3.12, 3.11 (scripts/pick_python.py says how it chooses);
+# PYTHON=/path/to/python overrides, VENV=.venv-3.13 keeps a second virtualenv.
+BOOTSTRAP_PYTHON ?= python3
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(shell $(BOOTSTRAP_PYTHON) scripts/pick_python.py 2>/dev/null)
+endif
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run test test-media-bundled setup install messages-compile lint format messages bench clean
+.PHONY: run test test-media-bundled setup install venv-python which-python test-newest-python messages-compile lint format messages bench clean
 
 $(STAMP): requirements.txt
-	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (set PYTHON=/path/to/python3.11)"; exit 1; }
-	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	@test -d $(VENV) || $(MAKE) -s --no-print-directory which-python
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV) || { echo "No venv module: install python3-venv (python3.X-venv) for $(PYTHON)"; exit 1; }
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-install: $(STAMP)
+PYVER := import sys; print("%d.%d" % sys.version_info[:2])
+
+# An explicit PYTHON= must match an existing virtualenv, not be silently ignored.
+venv-python:
+	@case "$(origin PYTHON)" in command*|environment*) \
+	  $(BOOTSTRAP_PYTHON) scripts/pick_python.py --check '$(PYTHON)' >/dev/null || exit 1; \
+	  want=$$($(PYTHON) -c '$(PYVER)'); \
+	  have=$$(test -x $(PY) && $(PY) -c '$(PYVER)' || echo "$$want"); \
+	  [ "$$want" = "$$have" ] || { echo "$(VENV) is Python $$have, PYTHON=$(PYTHON) is $$want: remove $(VENV) or add VENV=.venv-$$want"; exit 1; };; \
+	esac
+
+install: venv-python $(STAMP)
+	@echo "Using $(VENV) (Python $$($(PY) -c '$(PYVER)'))"
+
+# Which Python a new virtualenv gets, and why (fails clearly when none will do).
+which-python:
+	@if [ -z "$(PYTHON)" ]; then $(BOOTSTRAP_PYTHON) scripts/pick_python.py >/dev/null; exit 1; fi
+	@picked=$$($(BOOTSTRAP_PYTHON) scripts/pick_python.py --check '$(PYTHON)') && echo "Python: $$picked"
 
 # Compiled catalogues are committed too, so a machine without gettext still has them.
 messages-compile:
-	@if command -v msgfmt >/dev/null 2>&1; then $(PY) manage.py compilemessages --ignore='.venv/*' -v 0; fi
+	@if command -v msgfmt >/dev/null 2>&1; then $(PY) manage.py compilemessages --ignore='.venv*' -v 0; fi
 
 setup: install messages-compile
 	mkdir -p var
@@ -51,6 +73,16 @@ test-media-bundled: setup
 	LOA_FFMPEG="$$($(PY) -c 'import imageio_ffmpeg; print(imageio_ffmpeg.get_ffmpeg_exe())')" \
 	$(PY) -m pytest -m "not integration and not slow" tests/media_pipeline $(PYTEST_ARGS)
 
+# CI's second run: unit and browser tests again on the newest Python, in its own
+# virtualenv (.venv-3.13), when it is newer than $(VENV)'s. Integration runs once.
+test-newest-python:
+	@newest=$$($(BOOTSTRAP_PYTHON) scripts/pick_python.py) || exit 1; \
+	ver=$$($$newest -c '$(PYVER)'); \
+	if [ "$$ver" = "$$($(PY) -c '$(PYVER)' 2>/dev/null)" ]; then \
+	  echo "$(VENV) is already the newest Python ($$ver)"; exit 0; fi; \
+	$(MAKE) --no-print-directory PYTHON=$$newest VENV=.venv-$$ver install && \
+	.venv-$$ver/bin/python -m pytest -m "not integration" $(PYTEST_ARGS)
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -60,8 +92,8 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 
 messages: install
-	$(PY) manage.py makemessages -l vi -l en --ignore='.venv/*' --ignore='var/*'
-	$(PY) manage.py compilemessages --ignore='.venv/*'
+	$(PY) manage.py makemessages -l vi -l en --ignore='.venv*' --ignore='var/*'
+	$(PY) manage.py compilemessages --ignore='.venv*'
 
 bench: install
 	$(PY) -m bench

@@ -20,9 +20,8 @@ from ninja.files import UploadedFile
 from ninja.security import HttpBearer, django_auth
 
 from . import reports, selectors, services
-from .downloads import resumable_file_response
-from .log import log_event
-from .models import Confirmation, DistributionEvent, Package, Station
+from .downloads import package_download_response
+from .models import Confirmation, Package, Station
 from .signing import public_key_pem, public_key_raw_b64
 
 
@@ -276,27 +275,13 @@ def package_download(request, package_id: UUID):
     package = qs.first()
     if package is None:
         raise LoaHttpError(404, "not_found", _("No such package for this station."))
-    resp = resumable_file_response(
+    caller = getattr(request, "station", None)
+    return package_download_response(
         request,
-        package.path,
-        sha256_hex=package.sha256,
-        filename=f"loa-{package.station.code}-{package.period_start:%Y%m%d}-{package.period_end:%Y%m%d}.zip",
+        package=package,
+        actor=f"station:{caller.code}" if caller else request.user.get_username(),
+        source="api",
     )
-    if resp.status_code in (200, 206):
-        caller = getattr(request, "station", None)
-        log_event(
-            kind=DistributionEvent.Kind.PACKAGE_DOWNLOADED,
-            actor=f"station:{caller.code}" if caller else request.user.get_username(),
-            source="api",
-            station_code=package.station.code,
-            unit_code=package.station.unit.code,
-            package_id=package.pk,
-            data={
-                "range": request.headers.get("Range", ""),
-                "status": resp.status_code,
-            },
-        )
-    return resp
 
 
 @api.get(

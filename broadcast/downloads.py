@@ -14,6 +14,9 @@ import re
 from django.conf import settings
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 
+from .log import log_event
+from .models import DistributionEvent, Package
+
 _RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 CHUNK = 256 * 1024
 
@@ -112,4 +115,42 @@ def resumable_file_response(
     resp["Content-Disposition"] = f'attachment; filename="{filename}"'
     for k, v in common.items():
         resp[k] = v
+    return resp
+
+
+def package_filename(package: Package) -> str:
+    return (
+        f"loa-{package.station.code}-{package.period_start:%Y%m%d}"
+        f"-{package.period_end:%Y%m%d}.zip"
+    )
+
+
+def package_download_response(
+    request, *, package: Package, actor: str, source: str
+) -> HttpResponse:
+    """Serve a package, resumably, and log every (partial) download.
+
+    The one serving path for packages: the station API (token) and the station page
+    (signed-in staff) both call it, so a browser's resume and the log behave as
+    curl's do.
+    """
+    resp = resumable_file_response(
+        request,
+        package.path,
+        sha256_hex=package.sha256,
+        filename=package_filename(package),
+    )
+    if resp.status_code in (200, 206):
+        log_event(
+            kind=DistributionEvent.Kind.PACKAGE_DOWNLOADED,
+            actor=actor,
+            source=source,
+            station_code=package.station.code,
+            unit_code=package.station.unit.code,
+            package_id=package.pk,
+            data={
+                "range": request.headers.get("Range", ""),
+                "status": resp.status_code,
+            },
+        )
     return resp

@@ -63,6 +63,64 @@ def package_stations(station: Station) -> list[Station]:
     return stations
 
 
+def package_holders(station_ids: set[int]) -> set[int]:
+    """Stations whose package carries material for any of `station_ids`: each
+    station itself and the district stations above it (see package_stations)."""
+    holders: set[int] = set()
+    for station in Station.objects.filter(
+        pk__in=station_ids, active=True
+    ).select_related("unit"):
+        holders.add(station.pk)
+        holders.update(
+            Station.objects.filter(
+                kind=Station.Kind.DISTRICT_RADIO,
+                active=True,
+                unit_id__in=[u.pk for u in station.unit.ancestors()],
+            ).values_list("pk", flat=True)
+        )
+    return holders
+
+
+def stations_waiting_on_rendition(*, job_id: int, start: date, end: date) -> set[int]:
+    """Stations that air, within the period, an item made from the finished job's
+    source, and whose kind plays the job's profile: their packages wait on it."""
+    from wagtail.models import Page
+
+    job = (
+        RenditionJob.objects.filter(pk=job_id, status=RenditionJob.Status.DONE)
+        .select_related("media", "image")
+        .first()
+    )
+    if job is None:
+        return set()
+    source = job.image if job.image_id else job.media
+    pairs = (
+        PlannedAiring.objects.filter(
+            planned_at__gte=datetime.combine(start, datetime.min.time(), LOCAL_TZ),
+            planned_at__lte=datetime.combine(end, datetime.max.time(), LOCAL_TZ),
+            schedule__withdrawn_at__isnull=True,
+            station__active=True,
+        )
+        .exclude(status=PlannedAiring.Status.CANCELLED)
+        .order_by()
+        .values_list("schedule__item_id", "station_id")
+        .distinct()
+    )
+    kinds: dict[int, str | None] = {}
+    waiting: set[int] = set()
+    for item_id, station_id in pairs:
+        if item_id not in kinds:
+            page = Page.objects.filter(pk=item_id).first()
+            media = _media_of(page.specific) if page else None
+            kinds[item_id] = media[0] if media and media[1] == source else None
+        if kinds[item_id] is None:
+            continue
+        station = Station.objects.get(pk=station_id)
+        if profile_for(station, kinds[item_id]) == job.profile:
+            waiting.add(station_id)
+    return waiting
+
+
 @dataclass
 class PlannedFile:
     station: Station

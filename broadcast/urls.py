@@ -9,4 +9,10 @@ urlpatterns = [
     path("confirm/", views.confirm, name="confirm"),
     path("log/", views.distribution_log, name="log"),
     path("reports/", views.report, name="report"),
+    path("packages/", views.packages, name="packages"),
+    path(
+        "packages/<uuid:package_id>/download/",
+        views.package_download,
+        name="package_download",
+    ),
 ]

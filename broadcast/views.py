@@ -9,15 +9,15 @@ from datetime import date, datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import reports, selectors, services
-from .models import Confirmation, DistributionEvent, PlannedAiring, Unit
+from . import downloads, reports, selectors, services, station_packages
+from .models import Confirmation, DistributionEvent, Package, PlannedAiring, Unit
 
 
 def _own_stations(user) -> set[int]:
@@ -262,4 +262,43 @@ def report(request):
             "query": query.urlencode(),
             "generated": timezone.localtime(),
         },
+    )
+
+
+@login_required
+def packages(request):
+    """The current package of each station the user may see, to download and check."""
+    scope = selectors.user_station_scope(request.user)
+    if scope is not None and not scope:
+        raise PermissionDenied
+    own = getattr(getattr(request.user, "assignment", None), "station", None)
+    last = station_packages.last_token_download(station=own) if own else None
+    cards = station_packages.current_packages(station_ids=scope)
+    return render(
+        request,
+        "broadcast/packages.html",
+        {
+            "cards": cards,
+            "own_station": own,
+            "last_download": last,
+            "last_download_is_current": last is not None
+            and any(c.package.pk == last.package_id for c in cards),
+        },
+    )
+
+
+@login_required
+def package_download(request, package_id):
+    """The page's download button: the API's resumable, logged serving function."""
+    scope = selectors.user_station_scope(request.user)
+    qs = Package.objects.filter(
+        public_id=package_id, status=Package.Status.READY
+    ).select_related("station", "station__unit")
+    if scope is not None:
+        qs = qs.filter(station_id__in=scope)
+    package = qs.first()
+    if package is None:
+        raise Http404
+    return downloads.package_download_response(
+        request, package=package, actor=request.user.get_username(), source="web"
     )

@@ -380,7 +380,8 @@ def ensure_content(library: LibraryIndexPage, units: dict[str, Unit]) -> None:
                 campaign=campaign,
                 producing_unit=units[PROVINCE[0]],
                 transcript=f"<p>{text}</p>",
-                valid_from=today - timedelta(days=1),
+                # From before this week's Monday: the demo week is planned from it.
+                valid_from=today - timedelta(days=7),
                 valid_until=today + timedelta(days=365),
             )
             library.add_child(instance=page)
@@ -428,4 +429,15 @@ def load_demo(*, with_media: bool = True) -> list[tuple[str, str, str]]:
         from exhibitions.demo import ensure_demo_exhibition
 
         ensure_demo_exhibition()
+        ensure_demo_week()
     return users
+
+
+def ensure_demo_week() -> None:
+    """The demo's radio items on Đồng Xoài's stations for the current week."""
+    from broadcast.demo import demo_week_plan
+
+    report, announcement = (
+        RadioItemPage.objects.get(slug=vn_slugify(title)) for title, _f, _t in SPEECH
+    )
+    demo_week_plan(report=report, announcement=announcement)
