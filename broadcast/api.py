@@ -19,7 +19,9 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.files import UploadedFile
 from ninja.security import HttpBearer, django_auth
 
-from . import reports, selectors, services
+from cms.security import client_ip
+
+from . import reports, selectors, services, throttle
 from .downloads import resumable_file_response
 from .log import log_event
 from .models import Confirmation, DistributionEvent, Package, Station
@@ -28,9 +30,18 @@ from .signing import public_key_pem, public_key_raw_b64
 
 class StationBearer(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
+        address = client_ip(request)
+        if throttle.station_token_blocked(address=address):
+            raise LoaHttpError(
+                429,
+                "too_many_bad_tokens",
+                _("Too many invalid tokens from this address. Try again later."),
+            )
         station = services.station_token_authenticate(token)
         if station is not None:
             request.station = station
+        else:
+            throttle.station_token_failure_record(address=address)
         return station
 
 

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "wagtail.locales",
     "wagtail",
     "wagtailmedia",
+    "axes",
     "modelcluster",
     "taggit",
     "django.contrib.admin",
@@ -77,6 +78,8 @@ MIDDLEWARE = [
     # Innermost: it needs the user and the language, and serves anonymous visitors
     # whole cached public pages.
     "exhibitions.middleware.PublicPageCacheMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -125,9 +128,40 @@ AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
     },
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in throttling (django-axes): after LOA_LOGIN_FAILURE_LIMIT wrong passwords
+# for one username, or from one address, sign-in is refused for the cool-off time.
+AUTHENTICATION_BACKENDS = [
+    "cms.security.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOA_LOGIN_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = timedelta(
+    minutes=int(os.environ.get("LOA_LOGIN_COOLOFF_MINUTES", 15))
+)
+AXES_LOCKOUT_PARAMETERS = env_list("LOA_LOGIN_LOCKOUT_BY", "username,ip_address")
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "cms.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "cms.security.client_ip"
+# Proxies in front of Django that append to X-Forwarded-For (nginx: 1). 0 trusts
+# no header, so a client cannot pick the address it is throttled under.
+LOA_TRUSTED_PROXY_COUNT = int(os.environ.get("LOA_TRUSTED_PROXY_COUNT", 0))
+# Station tokens: this many bad tokens from one address in the window, then 429.
+LOA_TOKEN_FAILURE_LIMIT = int(os.environ.get("LOA_TOKEN_FAILURE_LIMIT", 10))
+LOA_TOKEN_FAILURE_WINDOW_SECONDS = int(
+    os.environ.get("LOA_TOKEN_FAILURE_WINDOW_SECONDS", 600)
+)
+# Production sets this: the web server will not start while a demo password works.
+LOA_REFUSE_DEMO_PASSWORDS = False
+# Only the dev settings allow `load_demo` (published passwords) without a flag.
+LOA_DEMO_ALLOWED = False
 
 # Vietnamese first; English for visiting staff and partners.
 LANGUAGE_CODE = "vi"
@@ -175,6 +209,7 @@ CACHES = {
 # Wagtail
 WAGTAIL_SITE_NAME = "Loa"
 WAGTAIL_I18N_ENABLED = False
+# Required in production (links in notification emails); the laptop default is local.
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILIMAGES_IMAGE_MODEL = "media_pipeline.LoaImage"
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = int(
@@ -301,10 +336,13 @@ LOGGING = {
         # Wagtail logs every page action and background task at INFO: too chatty.
         "wagtail": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
+        # django-axes logs every sign-in at INFO; lockouts stay at WARNING.
+        "axes": {"level": "WARNING"},
     },
 }
 
-SESSION_COOKIE_AGE = int(timedelta(days=30).total_seconds())
+# A signed-in session lasts a working day, not a month.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 12 * 3600))
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
