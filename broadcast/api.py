@@ -25,6 +25,7 @@ from . import reports, selectors, services, throttle
 from .downloads import resumable_file_response
 from .log import log_event
 from .models import Confirmation, DistributionEvent, Package, Station
+from .scope import scope_policy
 from .signing import public_key_pem, public_key_raw_b64
 
 
@@ -127,10 +128,7 @@ class LoaHttpError(HttpError):
 
 
 def _scope(request) -> set[int] | None:
-    station = getattr(request, "station", None)
-    if station is not None:
-        return selectors.station_scope(station)
-    return selectors.user_station_scope(request.user)
+    return scope_policy.for_request(request).station_id_set()
 
 
 # --- schemas -----------------------------------------------------------------
@@ -484,13 +482,9 @@ def report_airings(
 def _report_scope(request) -> set[int] | None:
     """Reports are for province and district staff: not for station tokens nor for
     staff tied to one station."""
-    if getattr(request, "station", None) is not None:
+    scope = scope_policy.for_request(request)
+    if not scope.may_report:
         raise LoaHttpError(
             403, "forbidden", _("Reports are for province and district staff.")
         )
-    assignment = getattr(request.user, "assignment", None)
-    if not request.user.is_superuser and (assignment is None or assignment.station_id):
-        raise LoaHttpError(
-            403, "forbidden", _("Reports are for province and district staff.")
-        )
-    return selectors.user_station_scope(request.user)
+    return scope.station_id_set()
