@@ -180,8 +180,17 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").exists() else []
 MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Originals, documents and packages (cms.storage.is_private): outside MEDIA_ROOT,
+# never served by the front server directly, only through views that check.
+LOA_PRIVATE_ROOT = Path(os.environ.get("LOA_PRIVATE_ROOT", VAR_DIR / "private"))
+LOA_PRIVATE_URL = "/private/"
+# "x-accel-redirect": the checking view hands the file to nginx's internal location.
+LOA_PRIVATE_OFFLOAD = os.environ.get("LOA_PRIVATE_OFFLOAD", "")
+LOA_PRIVATE_OFFLOAD_PREFIX = os.environ.get(
+    "LOA_PRIVATE_OFFLOAD_PREFIX", "/internal-private/"
+)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "cms.storage.LoaStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
@@ -316,7 +325,9 @@ LOA_MAX_DURATION_SECONDS = int(os.environ.get("LOA_MAX_DURATION_SECONDS", 3 * 36
 LOA_JOB_HEARTBEAT_SECONDS = int(os.environ.get("LOA_JOB_HEARTBEAT_SECONDS", 10))
 LOA_JOB_STALE_SECONDS = int(os.environ.get("LOA_JOB_STALE_SECONDS", 60))
 LOA_JOB_MAX_ATTEMPTS = 3
-LOA_PACKAGE_ROOT = Path(os.environ.get("LOA_PACKAGE_ROOT", MEDIA_ROOT / "packages"))
+LOA_PACKAGE_ROOT = Path(
+    os.environ.get("LOA_PACKAGE_ROOT", LOA_PRIVATE_ROOT / "packages")
+)
 LOA_SIGNING_KEY_FILE = Path(
     os.environ.get("LOA_SIGNING_KEY_FILE", VAR_DIR / "keys" / "package-signing.pem")
 )
