@@ -131,3 +131,18 @@ def test_production_hands_private_files_to_the_front_server(private_things, sett
         settings.LOA_PRIVATE_OFFLOAD_PREFIX + media.file.name
     )
     assert response.content == b""
+
+
+def test_files_stored_before_the_private_root_are_moved_there(settings):
+    from django.core.management import call_command
+
+    old = Path(settings.MEDIA_ROOT) / "media" / "old-recording.wav"
+    old.parent.mkdir(parents=True, exist_ok=True)
+    old.write_bytes(b"RIFF")
+    rendition = Path(settings.MEDIA_ROOT) / "renditions" / "x" / "keep.mp3"
+    rendition.parent.mkdir(parents=True, exist_ok=True)
+    rendition.write_bytes(b"ID3")
+    call_command("move_private_files", stdout=io.StringIO())
+    assert not old.exists()
+    assert (Path(settings.LOA_PRIVATE_ROOT) / "media" / "old-recording.wav").exists()
+    assert rendition.exists()

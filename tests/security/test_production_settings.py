@@ -144,6 +144,7 @@ def test_check_deploy_is_clean_under_the_readme_production_example(tmp_path):
     env.update(
         DATABASE_URL=f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
         MEDIA_ROOT=str(tmp_path / "media"),
+        LOA_PRIVATE_ROOT=str(tmp_path / "private"),
         LOA_SIGNING_KEY_FILE=str(tmp_path / "keys" / "signing.pem"),
     )
     result = _manage(
