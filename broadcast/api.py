@@ -19,17 +19,29 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.files import UploadedFile
 from ninja.security import HttpBearer, django_auth
 
-from . import reports, selectors, services
+from cms.security import client_ip
+
+from . import reports, selectors, services, throttle
 from .downloads import package_download_response
 from .models import Confirmation, Package, Station
+from .scope import scope_policy
 from .signing import public_key_pem, public_key_raw_b64
 
 
 class StationBearer(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
+        address = client_ip(request)
+        if throttle.station_token_blocked(address=address):
+            raise LoaHttpError(
+                429,
+                "too_many_bad_tokens",
+                _("Too many invalid tokens from this address. Try again later."),
+            )
         station = services.station_token_authenticate(token)
         if station is not None:
             request.station = station
+        else:
+            throttle.station_token_failure_record(address=address)
         return station
 
 
@@ -115,10 +127,7 @@ class LoaHttpError(HttpError):
 
 
 def _scope(request) -> set[int] | None:
-    station = getattr(request, "station", None)
-    if station is not None:
-        return selectors.station_scope(station)
-    return selectors.user_station_scope(request.user)
+    return scope_policy.for_request(request).station_id_set()
 
 
 # --- schemas -----------------------------------------------------------------
@@ -458,13 +467,9 @@ def report_airings(
 def _report_scope(request) -> set[int] | None:
     """Reports are for province and district staff: not for station tokens nor for
     staff tied to one station."""
-    if getattr(request, "station", None) is not None:
+    scope = scope_policy.for_request(request)
+    if not scope.may_report:
         raise LoaHttpError(
             403, "forbidden", _("Reports are for province and district staff.")
         )
-    assignment = getattr(request.user, "assignment", None)
-    if not request.user.is_superuser and (assignment is None or assignment.station_id):
-        raise LoaHttpError(
-            403, "forbidden", _("Reports are for province and district staff.")
-        )
-    return selectors.user_station_scope(request.user)
+    return scope.station_id_set()

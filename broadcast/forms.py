@@ -115,11 +115,6 @@ class ScheduleForm(forms.Form):
 
 def _district_of(user) -> Unit | None:
     """The unit a non-province user is limited to, or None for province staff."""
-    from .selectors import user_unit
+    from .scope import scope_policy
 
-    if user is None or user.is_superuser:
-        return None
-    unit = user_unit(user)
-    if unit is None or unit.level == Unit.Level.PROVINCE:
-        return None
-    return unit
+    return scope_policy.district_of(user)

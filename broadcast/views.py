@@ -18,15 +18,14 @@ from django.views.decorators.http import require_POST
 
 from . import downloads, reports, selectors, services, station_packages
 from .models import Confirmation, DistributionEvent, Package, PlannedAiring, Unit
+from .scope import scope_policy
 
 
 def _own_stations(user) -> set[int]:
-    scope = selectors.user_station_scope(user)
-    if scope is None:
+    scope = scope_policy.for_user(user)
+    if scope.everything or not scope.station_ids:
         raise PermissionDenied
-    if not scope:
-        raise PermissionDenied
-    return scope
+    return set(scope.station_ids)
 
 
 @login_required
@@ -141,17 +140,10 @@ def _flash(request, results, *, count: tuple[str, ...]) -> None:
 
 @login_required
 def distribution_log(request):
-    scope = selectors.user_station_scope(request.user)
-    qs = DistributionEvent.objects.order_by("-pk")
-    if scope is not None:
-        if not scope:
-            raise PermissionDenied
-        from .models import Station
-
-        codes = list(
-            Station.objects.filter(pk__in=scope).values_list("code", flat=True)
-        )
-        qs = qs.filter(station_code__in=codes)
+    scope = scope_policy.for_user(request.user)
+    if scope.is_empty:
+        raise PermissionDenied
+    qs = scope.filter_log(DistributionEvent.objects.order_by("-pk"))
     return render(request, "broadcast/log.html", {"events": qs[:500]})
 
 
@@ -214,17 +206,14 @@ def _bars(rows: list[dict], label: str, width: int = 240) -> list[dict]:
 @login_required
 def report(request):
     """The periodic report as a page (charts in inline SVG), printable as is."""
-    user = request.user
-    assignment = getattr(user, "assignment", None)
-    if not user.is_superuser and (assignment is None or assignment.station_id):
+    user_scope = scope_policy.for_user(request.user)
+    if not user_scope.may_report:
         raise PermissionDenied
-    scope = selectors.user_station_scope(user)
+    scope = user_scope.station_id_set()
     f = _report_filter(request)
     data = reports.summary(station_ids=scope, f=f)
     totals = data["totals"]
-    units = Unit.objects.filter(level=Unit.Level.DISTRICT)
-    if scope is not None:
-        units = units.filter(stations__pk__in=scope).distinct()
+    units = user_scope.units().filter(level=Unit.Level.DISTRICT)
     from cms.models import Audience, Campaign, Language
 
     query = request.GET.copy()

@@ -9,6 +9,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from .admin_views import ScheduleCreateView, StationTokensView
 from .models import DistributionEvent, Station, Unit
+from .scope_admin import ScopedLogInspectView, log_queryset
 
 
 @hooks.register("register_admin_urls")
@@ -102,6 +103,11 @@ class DistributionLogViewSet(SnippetViewSet):
         "source",
     ]
     list_filter = ["kind", "source"]
+    # Scoped like /station/log/ (broadcast.scope).
+    inspect_view_class = ScopedLogInspectView
+
+    def get_queryset(self, request):
+        return log_queryset(request)
 
 
 class NetworkGroup(SnippetViewSetGroup):

@@ -6,6 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from broadcast.api import api as station_api
+from cms.private_files import serve_private
 from exhibitions.sitemaps import PublicSitemap
 
 urlpatterns = [
@@ -13,6 +14,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", station_api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Private files (cms.storage): originals, documents; checked per request.
+    path("private/<path:name>", serve_private, name="private_file"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": PublicSitemap}}),
     path("station/", include("broadcast.urls")),

@@ -6,6 +6,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from . import admin_views
+from .lockouts import LockoutsView
 from .models import Audience, Campaign, Language, Theme
 from .panels import LoaDashboardPanel
 from .selectors import user_can_bulk_upload
@@ -53,6 +54,7 @@ def register_admin_urls():
             "jobs/<int:job_id>/rerender/", admin_views.job_rerender, name="job_rerender"
         ),
         path("bulk-upload/", admin_views.BulkUploadView.as_view(), name="bulk_upload"),
+        path("lockouts/", LockoutsView.as_view(), name="lockouts"),
     ]
     return [path("loa/", include((urls, "cms_admin")))]
 
@@ -85,3 +87,18 @@ def sync_video_captions(request, page):
 
     if isinstance(page.specific, VideoItemPage):
         video_captions_sync(page=page.specific)
+
+
+class _IsSuperuser(MenuItem):
+    def is_shown(self, request):
+        return request.user.is_superuser
+
+
+@hooks.register("register_settings_menu_item")
+def lockouts_menu_item():
+    return _IsSuperuser(
+        _("Locked sign-ins"),
+        reverse("cms_admin:lockouts"),
+        icon_name="lock",
+        order=910,
+    )

@@ -35,6 +35,7 @@ def _production_env(**extra) -> dict:
     env.update(
         DJANGO_SETTINGS_MODULE="cms.settings.production",
         ALLOWED_HOSTS="loa.example.gov.vn",
+        WAGTAILADMIN_BASE_URL="https://loa.example.gov.vn",
         DATABASE_URL="sqlite:////tmp/loa-deploy-check.sqlite3",
         **extra,
     )

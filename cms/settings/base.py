@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "wagtail.locales",
     "wagtail",
     "wagtailmedia",
+    "axes",
     "modelcluster",
     "taggit",
     "django.contrib.admin",
@@ -77,6 +78,8 @@ MIDDLEWARE = [
     # Innermost: it needs the user and the language, and serves anonymous visitors
     # whole cached public pages.
     "exhibitions.middleware.PublicPageCacheMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -125,9 +128,40 @@ AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
     },
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in throttling (django-axes): after LOA_LOGIN_FAILURE_LIMIT wrong passwords
+# for one username, or from one address, sign-in is refused for the cool-off time.
+AUTHENTICATION_BACKENDS = [
+    "cms.security.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOA_LOGIN_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = timedelta(
+    minutes=int(os.environ.get("LOA_LOGIN_COOLOFF_MINUTES", 15))
+)
+AXES_LOCKOUT_PARAMETERS = env_list("LOA_LOGIN_LOCKOUT_BY", "username,ip_address")
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "cms.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "cms.security.client_ip"
+# Proxies in front of Django that append to X-Forwarded-For (nginx: 1). 0 trusts
+# no header, so a client cannot pick the address it is throttled under.
+LOA_TRUSTED_PROXY_COUNT = int(os.environ.get("LOA_TRUSTED_PROXY_COUNT", 0))
+# Station tokens: this many bad tokens from one address in the window, then 429.
+LOA_TOKEN_FAILURE_LIMIT = int(os.environ.get("LOA_TOKEN_FAILURE_LIMIT", 10))
+LOA_TOKEN_FAILURE_WINDOW_SECONDS = int(
+    os.environ.get("LOA_TOKEN_FAILURE_WINDOW_SECONDS", 600)
+)
+# Production sets this: the web server will not start while a demo password works.
+LOA_REFUSE_DEMO_PASSWORDS = False
+# Only the dev settings allow `load_demo` (published passwords) without a flag.
+LOA_DEMO_ALLOWED = False
 
 # Vietnamese first; English for visiting staff and partners.
 LANGUAGE_CODE = "vi"
@@ -146,8 +180,17 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").exists() else []
 MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Originals, documents and packages (cms.storage.is_private): outside MEDIA_ROOT,
+# never served by the front server directly, only through views that check.
+LOA_PRIVATE_ROOT = Path(os.environ.get("LOA_PRIVATE_ROOT", VAR_DIR / "private"))
+LOA_PRIVATE_URL = "/private/"
+# "x-accel-redirect": the checking view hands the file to nginx's internal location.
+LOA_PRIVATE_OFFLOAD = os.environ.get("LOA_PRIVATE_OFFLOAD", "")
+LOA_PRIVATE_OFFLOAD_PREFIX = os.environ.get(
+    "LOA_PRIVATE_OFFLOAD_PREFIX", "/internal-private/"
+)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "cms.storage.LoaStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
@@ -178,6 +221,7 @@ CACHES = {
 # Wagtail
 WAGTAIL_SITE_NAME = "Loa"
 WAGTAIL_I18N_ENABLED = False
+# Required in production (links in notification emails); the laptop default is local.
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILIMAGES_IMAGE_MODEL = "media_pipeline.LoaImage"
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = int(
@@ -286,7 +330,9 @@ LOA_JOB_STALE_SECONDS = int(os.environ.get("LOA_JOB_STALE_SECONDS", 60))
 LOA_JOB_MAX_ATTEMPTS = 3
 # A file that kills every worker that renders it is given up after this many.
 LOA_JOB_MAX_LOST_WORKERS = 3
-LOA_PACKAGE_ROOT = Path(os.environ.get("LOA_PACKAGE_ROOT", MEDIA_ROOT / "packages"))
+LOA_PACKAGE_ROOT = Path(
+    os.environ.get("LOA_PACKAGE_ROOT", LOA_PRIVATE_ROOT / "packages")
+)
 LOA_SIGNING_KEY_FILE = Path(
     os.environ.get("LOA_SIGNING_KEY_FILE", VAR_DIR / "keys" / "package-signing.pem")
 )
@@ -306,10 +352,13 @@ LOGGING = {
         # Wagtail logs every page action and background task at INFO: too chatty.
         "wagtail": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
+        # django-axes logs every sign-in at INFO; lockouts stay at WARNING.
+        "axes": {"level": "WARNING"},
     },
 }
 
-SESSION_COOKIE_AGE = int(timedelta(days=30).total_seconds())
+# A signed-in session lasts a working day, not a month.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 12 * 3600))
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -9,6 +9,8 @@ DEBUG = env_bool("DEBUG", True)
 # Local-only key; production refuses to start without its own.
 SECRET_KEY = os.environ.get("SECRET_KEY") or "loa-dev-only-not-secret"
 ALLOWED_HOSTS = ["*"]
+# `load_demo` runs here without --i-know-this-is-not-production.
+LOA_DEMO_ALLOWED = True
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 # The embedded default keeps everything under var/; make sure it exists.

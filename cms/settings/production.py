@@ -10,12 +10,29 @@ from django.core.exceptions import ImproperlyConfigured
 from .base import *  # noqa: F401,F403
 from .base import env_bool
 
+# Refuse to start rather than run a server that leaks tracebacks, signs sessions
+# with a guessable key or mails links to 127.0.0.1.
+if env_bool("DEBUG", False):
+    raise ImproperlyConfigured("DEBUG must be off in production: unset DEBUG.")
 DEBUG = False
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     raise ImproperlyConfigured(
         "SECRET_KEY must be set in the environment for production."
     )
+if len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be at least 50 characters long in production."
+    )
+WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "")
+if not WAGTAILADMIN_BASE_URL:
+    raise ImproperlyConfigured(
+        "WAGTAILADMIN_BASE_URL must be set in production "
+        "(e.g. https://loa.example.gov.vn)."
+    )
+# The web server refuses to start while a demo account still has its demo password
+# (cms.wsgi, cms.security.demo_password_accounts).
+LOA_REFUSE_DEMO_PASSWORDS = True
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -25,7 +42,7 @@ SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 31536000))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "cms.storage.LoaStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },

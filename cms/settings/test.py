@@ -15,7 +15,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Exported, so a worker process started by the integration tests shares the folder.
 _TMP = Path(os.environ.setdefault("LOA_TEST_VAR", tempfile.mkdtemp(prefix="loa-test-")))
 MEDIA_ROOT = _TMP / "media"
-LOA_PACKAGE_ROOT = MEDIA_ROOT / "packages"
+LOA_PRIVATE_ROOT = _TMP / "private"
+LOA_PACKAGE_ROOT = LOA_PRIVATE_ROOT / "packages"
 STATIC_ROOT = _TMP / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 LOA_SIGNING_KEY_FILE = _TMP / "keys" / "package-signing.pem"
@@ -23,7 +24,7 @@ LOA_SIGNING_KEY_FILE = _TMP / "keys" / "package-signing.pem"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
 CELERY_TASK_EAGER_PROPAGATES = True
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "cms.storage.LoaStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,4 +1,5 @@
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from cms.demo import load_demo
 
@@ -10,8 +11,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-media", action="store_true", help="skip demo audio and posters"
         )
+        parser.add_argument(
+            "--i-know-this-is-not-production",
+            action="store_true",
+            dest="not_production",
+            help="load the demo (with its published passwords) outside dev settings",
+        )
 
-    def handle(self, *args, no_media=False, **opts):
+    def handle(self, *args, no_media=False, not_production=False, **opts):
+        # The demo accounts have published passwords: only on a laptop, unless the
+        # operator says in so many words that this is not production.
+        if not (settings.LOA_DEMO_ALLOWED or not_production):
+            raise CommandError(
+                "load_demo creates accounts with published passwords and runs only "
+                "under the dev settings (cms.settings.dev). If this really is not "
+                "production, pass --i-know-this-is-not-production."
+            )
         users = load_demo(with_media=not no_media)
         self.stdout.write(self.style.SUCCESS("Demo province ready (Bình Phước)."))
         self.stdout.write("Local-only accounts (username / password / role):")

@@ -1,0 +1,70 @@
+"""Private files, served only to those the scope policy lets see their owner:
+originals of media and images, media thumbnails and documents, for admin users
+allowed to choose or change them. Packages are never served here (stations fetch
+them through the station API). Anything else is a 404, so a guessed name tells
+nothing. In production the front server sends the bytes (X-Accel-Redirect to an
+`internal` location)."""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+
+from django.conf import settings
+from django.db.models import Model, Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.views.decorators.http import require_GET
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+from wagtail.permissions import policy_registry
+from wagtailmedia import get_media_model
+
+from .storage import is_private, stored_path
+
+
+def _owner(name: str) -> Model | None:
+    top = name.split("/", 1)[0]
+    if top in ("media", "media_thumbnails"):
+        return (
+            get_media_model().objects.filter(Q(file=name) | Q(thumbnail=name)).first()
+        )
+    if top == "original_images":
+        return get_image_model().objects.filter(file=name).first()
+    if top == "documents":
+        return get_document_model().objects.filter(file=name).first()
+    return None
+
+
+def private_file_readable(*, user, name: str) -> bool:
+    """May this user read the private file `name`? Asks the owner's (scoped)
+    permission policy: those who may choose or change the object see its file."""
+    if not is_private(name) or not user.is_authenticated:
+        return False
+    owner = _owner(name)
+    if owner is None:
+        return False
+    policy = policy_registry.get_by_type(type(owner))
+    return policy.user_has_any_permission_for_instance(
+        user, ["choose", "change"], owner
+    )
+
+
+@require_GET
+def serve_private(request, name: str):
+    name = os.path.normpath(name).replace("\\", "/")
+    if name.startswith(("..", "/")) or not private_file_readable(
+        user=request.user, name=name
+    ):
+        raise Http404
+    path = stored_path(name)
+    if not path.is_file():
+        raise Http404
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if settings.LOA_PRIVATE_OFFLOAD == "x-accel-redirect":
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = settings.LOA_PRIVATE_OFFLOAD_PREFIX + name
+    else:
+        response = FileResponse(open(path, "rb"), content_type=content_type)
+    # Never kept by shared caches: whether it may be read depends on who asks.
+    response["Cache-Control"] = "private, no-store"
+    return response
