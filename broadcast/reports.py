@@ -145,7 +145,7 @@ HEADERS = {
     "unit": _("Unit"),
     "unit_name": _("Unit name"),
     "district": _("District code"),
-    "district_name": _("District"),
+    "district_name": _("District or province"),
     "content_id": _("Content no."),
     "title": _("Content title"),
     "day": _("Day"),
@@ -414,8 +414,8 @@ def xlsx_response(
     bold = Font(bold=True)
 
     def text(value, *, font=None):
-        cell = WriteOnlyCell(ws)
-        cell.set_explicit_value(spreadsheet_text(value), "s")
+        cell = WriteOnlyCell(ws, value=spreadsheet_text(value))
+        cell.data_type = "s"  # a string cell, whatever the text starts with
         if font:
             cell.font = font
         return cell

@@ -210,8 +210,10 @@ def _taken_slots(
     """(station, instant) pairs already planned (not cancelled) for the item."""
     if not instants:
         return set()
-    return set(
-        PlannedAiring.objects.filter(
+    asked = set(instants)
+    return {
+        (station_id, at)
+        for station_id, at in PlannedAiring.objects.filter(
             item_id=item_id,
             station_id__in=station_ids,
             planned_at__gte=min(instants),
@@ -219,7 +221,8 @@ def _taken_slots(
         )
         .exclude(status=PlannedAiring.Status.CANCELLED)
         .values_list("station_id", "planned_at")
-    )
+        if at in asked
+    }
 
 
 def _plan_airings(
