@@ -300,13 +300,43 @@ def summary(*, station_ids: set[int] | None, f: ReportFilter) -> dict:
     }
 
 
-def report_issuer(user) -> str:
-    """The unit a report is issued by: the user's own, else the province."""
+def _issuing_unit(user) -> Unit | None:
     assignment = getattr(user, "assignment", None)
     unit = assignment.unit if assignment else None
-    if unit is None:
-        unit = Unit.objects.filter(level=Unit.Level.PROVINCE).order_by("pk").first()
+    return unit or Unit.objects.filter(level=Unit.Level.PROVINCE).order_by("pk").first()
+
+
+def report_issuer(user) -> str:
+    """The unit a report is issued by: the user's own, else the province."""
+    unit = _issuing_unit(user)
     return unit.name if unit else ""
+
+
+def report_heading(user) -> dict:
+    """The heading of an administrative document (Decree 30/2020/NĐ-CP): the
+    governing body, the issuing body, and the place for the date line. Province
+    reports come from the Department (setting LOA_REPORT_PROVINCE_BODY), district
+    reports from the district's People's Committee."""
+    unit = _issuing_unit(user)
+    province = unit
+    while province is not None and province.parent_id:
+        province = province.parent
+    province_name = province.name if province else ""
+    if unit is None or unit.level == Unit.Level.PROVINCE:
+        governing = _("People's Committee of %(unit)s province") % {
+            "unit": province_name
+        }
+        issuer = getattr(
+            settings,
+            "LOA_REPORT_PROVINCE_BODY",
+            _("Department of Culture, Sports and Tourism"),
+        )
+    else:
+        governing = _("People's Committee of %(unit)s province") % {
+            "unit": province_name
+        }
+        issuer = _("People's Committee of %(unit)s") % {"unit": unit.name}
+    return {"governing": governing, "issuer": issuer, "place": province_name}
 
 
 class _Echo:

@@ -87,7 +87,8 @@ def today(request):
         request,
         "broadcast/today.html",
         {
-            "days": sorted(days.items(), reverse=True),
+            "todays": days.pop(today, []),
+            "earlier": sorted(days.items(), reverse=True),
             "day": today,
             "confirm_days": services.confirm_days(),
             "reasons": Confirmation.Reason.choices,
@@ -393,6 +394,7 @@ def report(request):
             "languages": Language.objects.order_by("name"),
             "audiences": Audience.objects.order_by("name"),
             "printing": bool(request.GET.get("print")),
+            "heading": reports.report_heading(user),
             "query": query.urlencode(),
             "generated": timezone.localtime(),
         },

@@ -94,7 +94,7 @@
       var q = load();
       if (!q.some(function (e) { return e.fields.uuid === fields.uuid; })) {
         q.push({ airing: fields.airing || "all", fields: fields,
-                 title: section ? section.querySelector("h2").textContent : box.getAttribute("data-all") });
+                 title: section ? section.querySelector("h3").textContent : box.getAttribute("data-all") });
         save(q);
       }
       // With signal, post the form as usual; the next page clears the entry.
