@@ -48,13 +48,19 @@ def main() -> None:
         cur.execute(
             """
             INSERT INTO broadcast_plannedairing
-                (schedule_id, station_id, planned_at, flexible, status)
+                (schedule_id, station_id, planned_at, flexible, status, aired_at,
+                 missed_reason, late)
             SELECT (%(s)s::bigint[])[1 + i %% %(items)s],
                    (%(st)s::bigint[])[1 + (i / %(items)s) %% %(nst)s],
                    %(start)s::timestamptz + ((i * 7919) %% (%(days)s * 86400)) * interval '1 second',
                    false,
                    CASE WHEN i %% 10 < 8 THEN 'aired' WHEN i %% 10 = 8 THEN 'missed'
-                        ELSE 'planned' END
+                        ELSE 'planned' END,
+                   NULL,
+                   CASE WHEN i %% 10 = 8
+                        THEN (ARRAY['power','equipment','weather','other'])[1 + i %% 4]
+                        ELSE '' END,
+                   i %% 50 = 0
             FROM generate_series(0::bigint, %(n)s - 1) AS i
             ON CONFLICT DO NOTHING
             """,
@@ -74,7 +80,7 @@ def main() -> None:
                 (uuid, airing_id, status, aired_at, reason, note, source, received_at)
             SELECT gen_random_uuid(), id, status,
                    CASE WHEN status = 'aired' THEN planned_at END,
-                   CASE WHEN status = 'missed' THEN (ARRAY['power','equipment','weather','other'])[1 + id % 4] ELSE '' END,
+                   missed_reason,
                    '', 'api', now()
             FROM broadcast_plannedairing WHERE status IN ('aired', 'missed')
             """
@@ -120,9 +126,9 @@ def main() -> None:
     )
     print(f"  6-month summary (one district's stations): {scoped:.2f} s")
     qs = reports.airings(station_ids=None, f=f)
-    counts = qs.values("station__unit__parent__code").annotate(
-        **reports.status_counts()
-    )
+    counts = qs.values(
+        **{col: expr for col, expr in reports.GROUPINGS["district"]}
+    ).annotate(**reports.status_counts())
     print("  plan of the by-district aggregate:")
     for line in counts.order_by().explain(analyze=True).splitlines():
         print("    " + line)

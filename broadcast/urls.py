@@ -15,4 +15,5 @@ urlpatterns = [
         views.package_download,
         name="package_download",
     ),
+    path("airings/<int:pk>/correct/", views.correct, name="correct"),
 ]

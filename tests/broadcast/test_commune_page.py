@@ -76,15 +76,29 @@ def test_aired_missed_and_resend_without_javascript(staff_client, page_setup):
     assert after.count('class="confirm"') == 0
 
 
-def test_everything_today_aired_confirms_all_due_airings_once(staff_client, page_setup):
+def test_everything_due_lists_what_it_will_confirm_then_confirms_once(
+    staff_client, page_setup
+):
     c = staff_client("xa.tanphu")
     html = c.get("/station/").content.decode()
+    form = re.search(r'<form[^>]*class="all-aired".*?</form>', html, re.S).group(0)
+    assert (
+        'class="action"' in form and "big aired" not in form
+    )  # an action, not a banner
     all_uuid = re.search(
         r'name="all_aired" value="1"><input type="hidden" name="uuid" value="([0-9a-f-]+)"',
-        html,
+        form,
     ).group(1)
+    asked = c.post("/station/confirm/", {"all_aired": "1", "uuid": all_uuid})
+    assert asked.status_code == 200
+    listing = asked.content.decode()
+    assert "Bản tin sáng" in listing and "Thông báo phòng cháy" in listing
+    assert Confirmation.objects.count() == 0  # nothing until the person says yes
+    ids = re.findall(r'name="airing" value="(\d+)"', listing)
+    assert sorted(int(i) for i in ids) == sorted(a.pk for a in page_setup)
+    yes = {"all_aired": "1", "uuid": all_uuid, "confirmed": "1", "airing": ids}
     for _ in range(2):
-        c.post("/station/confirm/", {"all_aired": "1", "uuid": all_uuid})
+        assert c.post("/station/confirm/", yes).status_code == 302
     assert set(PlannedAiring.objects.values_list("status", flat=True)) == {"aired"}
     assert Confirmation.objects.count() == 2
 
