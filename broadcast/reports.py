@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import DistributionEvent, PlannedAiring, Station, Unit
 from .selectors import local_day_bounds
+from .textsafe import spreadsheet_text
 
 # start/end are (month, day); a start after the end means "from the previous year".
 DEFAULT_PERIODS = {
@@ -241,6 +242,21 @@ def summary(*, station_ids: set[int] | None, f: ReportFilter) -> dict:
     }
 
 
+def _cell(value):
+    """Numbers as they are; text through the one owner of spreadsheet safety."""
+    return value if isinstance(value, int | float) else spreadsheet_text(value)
+
+
+def _xlsx_cell(ws, value):
+    from openpyxl.cell import WriteOnlyCell
+
+    if isinstance(value, int | float):
+        return value
+    cell = WriteOnlyCell(ws, value=spreadsheet_text(value))
+    cell.data_type = "s"  # never a formula, whatever the text starts with
+    return cell
+
+
 class _Echo:
     def write(self, value):
         return value
@@ -255,7 +271,7 @@ def csv_response(rows: list[dict], filename: str) -> StreamingHttpResponse:
         if rows:
             yield writer.writerow(list(rows[0].keys()))
         for r in rows:
-            yield writer.writerow(list(r.values()))
+            yield writer.writerow([_cell(v) for v in r.values()])
 
     resp = StreamingHttpResponse(gen(), content_type="text/csv; charset=utf-8")
     resp["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -275,7 +291,7 @@ def xlsx_response(
     if rows:
         ws.append(list(rows[0].keys()))
     for r in rows:
-        ws.append([v if isinstance(v, int | float) else str(v) for v in r.values()])
+        ws.append([_xlsx_cell(ws, v) for v in r.values()])
     buf = io.BytesIO()
     wb.save(buf)
     resp = HttpResponse(buf.getvalue(), content_type=XLSX_TYPE)

@@ -300,6 +300,12 @@ def confirmations_record(
         return _record(items, station_ids, source, actor, actor_station)
 
 
+def _is_db_id(value) -> bool:
+    """Whether a client's airing id can be a row id at all (a 64-bit integer);
+    anything else is an unknown airing, never a database error."""
+    return isinstance(value, int) and 0 < value < 2**63
+
+
 def _same(existing: Confirmation, c: ConfirmationInput) -> bool:
     return (
         existing.airing_id == c.airing
@@ -324,7 +330,7 @@ def _record(items, station_ids, source, actor, actor_station):
         a.pk: a
         for a in PlannedAiring.objects.select_related(
             "station", "station__unit", "schedule"
-        ).filter(pk__in=[c.airing for c in items if isinstance(c.airing, int)])
+        ).filter(pk__in=[c.airing for c in items if _is_db_id(c.airing)])
     }
     accepted: list[tuple[int, datetime | None]] = []
     for n, c in enumerate(items):
@@ -337,6 +343,12 @@ def _record(items, station_ids, source, actor, actor_station):
             # Another station's airing reads as unknown: ids are not an oracle.
             results[n] = _reject(
                 c, "unknown_airing", _("No such planned airing for this station.")
+            )
+        elif c.aired_at is not None and timezone.is_naive(c.aired_at):
+            results[n] = _reject(
+                c,
+                "naive_time",
+                _("The airing time needs a UTC offset (for example +07:00)."),
             )
         elif c.status not in Confirmation.Status.values:
             results[n] = _reject(
