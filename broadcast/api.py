@@ -23,7 +23,8 @@ from pydantic import ValidationError as PydanticValidationError
 
 from . import reports, selectors, services
 from .downloads import BadRange, normalised_range, resumable_file_response
-from .models import Confirmation, Package, Station
+from .log import checkpoint_public
+from .models import Confirmation, LogCheckpoint, Package, Station
 from .packages import package_current, package_download_record
 from .signing import public_key_pem, public_key_raw_b64
 
@@ -228,6 +229,27 @@ def keys(request):
         public_key_pem=public_key_pem(),
         public_key_base64=public_key_raw_b64(),
     )
+
+
+class CheckpointOut(Schema):
+    events: int
+    head: str
+    signed_at: datetime
+    payload: str
+    signature: str
+
+
+@api.get(
+    "/log/checkpoints",
+    response=list[CheckpointOut],
+    summary="Signed checkpoints of the distribution log (keep them as a witness)",
+)
+def log_checkpoints(request, since: int = Query(0, ge=0, le=2**62)):
+    """Checkpoints covering at least `since` events, oldest first (at most 1000).
+    A station that keeps them can later show the log was cut or rewritten:
+    `verify_log --witness FILE`."""
+    qs = LogCheckpoint.objects.filter(events__gte=since).order_by("pk")[:1000]
+    return [CheckpointOut(**checkpoint_public(cp)) for cp in qs]
 
 
 @api.get(
