@@ -27,6 +27,7 @@ from .models import (
     StationToken,
     Unit,
 )
+from .textsafe import has_control_characters
 
 LOCAL_TZ = ZoneInfo(settings.TIME_ZONE)
 
@@ -227,6 +228,12 @@ def schedule_create(
 def schedule_withdraw(*, schedule: Schedule, reason: str, actor: str) -> int:
     """Withdraw an item from air: future airings are cancelled and the next package
     of each station carries the withdrawal."""
+    if has_control_characters(reason):
+        # The reason travels into every manifest and the log.
+        raise ServiceError(
+            "bad_text",
+            _("The reason must be one line, without tabs or other control characters."),
+        )
     now = timezone.now()
     Schedule.objects.filter(pk=schedule.pk).update(
         withdrawn_at=now, withdrawn_reason=reason
