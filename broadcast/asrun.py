@@ -17,7 +17,6 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import F
 from django.utils.crypto import salted_hmac
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -284,7 +283,7 @@ def _unmatched(ln: AsRunLine) -> dict:
 
 def _candidates(
     station: Station, lines: list[AsRunLine]
-) -> dict[int, list[PlannedAiring]]:
+) -> dict[int, list[_Candidate]]:
     """Every airing any of these lines could match, by content id, in one query."""
     if not lines:
         return {}
@@ -292,8 +291,8 @@ def _candidates(
     day_start = datetime.combine(
         first.astimezone(LOCAL_TZ).date(), datetime.min.time(), LOCAL_TZ
     )
-    by_item: dict[int, list[PlannedAiring]] = {}
-    for a in (
+    by_item: dict[int, list[_Candidate]] = {}
+    for item_id, *fields in (
         PlannedAiring.objects.filter(
             station=station,
             schedule__item_id__in={ln.content_id for ln in lines},
@@ -301,14 +300,24 @@ def _candidates(
             planned_at__lte=max(ln.start for ln in lines) + MATCH_WINDOW,
         )
         .exclude(status=PlannedAiring.Status.CANCELLED)
-        .annotate(item_id=F("schedule__item_id"))
         .order_by("planned_at", "pk")
+        .values_list("schedule__item_id", "pk", "planned_at", "flexible", "status")
     ):
-        by_item.setdefault(a.item_id, []).append(a)
+        by_item.setdefault(item_id, []).append(_Candidate(*fields))
     return by_item
 
 
-def _nearest(candidates: list[PlannedAiring], ln: AsRunLine, taken: set[int]):
+@dataclass(slots=True)
+class _Candidate:
+    """What matching needs of a planned airing (tuples, not 20,000 model rows)."""
+
+    pk: int
+    planned_at: datetime
+    flexible: bool
+    status: str
+
+
+def _nearest(candidates: list[_Candidate], ln: AsRunLine, taken: set[int]):
     day = ln.start.astimezone(LOCAL_TZ).date()
     day_start = datetime.combine(day, datetime.min.time(), LOCAL_TZ)
     lo, hi = min(day_start, ln.start - MATCH_WINDOW), ln.start + MATCH_WINDOW

@@ -380,12 +380,14 @@ def _record(items, station_ids, source, actor, actor_station):
 
     with transaction.atomic():
         # Locks in pk order, so two batches never wait on each other in a cycle.
-        locked = {
-            a.pk: a
-            for a in PlannedAiring.objects.select_for_update()
+        # Only (id, status) pairs: a 20,000-line import must not build 20,000
+        # model instances a second time.
+        locked = dict(
+            PlannedAiring.objects.select_for_update()
             .filter(pk__in=sorted({items[n].airing for n, _at in accepted}))
             .order_by("pk")
-        }
+            .values_list("pk", "status")
+        )
         # Read after the locks: a re-send racing its original sees it committed.
         seen = {
             conf.uuid: conf
@@ -402,20 +404,19 @@ def _record(items, station_ids, source, actor, actor_station):
                     str(key), "duplicate" if _same(seen[key], c) else "conflict"
                 )
                 continue
-            airing = locked[c.airing]
-            if airing.status == PlannedAiring.Status.CANCELLED:
+            if locked[c.airing] == PlannedAiring.Status.CANCELLED:
                 results[n] = _reject(
                     c, "cancelled", _("This airing was cancelled (item withdrawn).")
                 )
                 continue
-            if airing.status != PlannedAiring.Status.PLANNED:
+            if locked[c.airing] != PlannedAiring.Status.PLANNED:
                 results[n] = _reject(
                     c, "already_confirmed", _("This airing is already confirmed.")
                 )
                 continue
             conf = Confirmation(
                 uuid=key,
-                airing=airing,
+                airing_id=c.airing,
                 status=c.status,
                 aired_at=aired_at,
                 reason=c.reason or "",
@@ -424,7 +425,7 @@ def _record(items, station_ids, source, actor, actor_station):
                 actor=actor if getattr(actor, "is_authenticated", False) else None,
                 actor_station=actor_station,
             )
-            airing.status = c.status
+            locked[c.airing] = c.status
             seen[key] = conf  # the same uuid again in this batch is a duplicate
             new.append(conf)
             full = airings[c.airing]
