@@ -56,12 +56,15 @@ def setup_django() -> None:
 
 
 def reset_broadcast() -> None:
-    from django.db import connection
+    from django.db import connection, transaction
 
-    with connection.cursor() as cur:
-        # TRUNCATE, not DELETE: the log's trigger refuses DELETE (as it should).
+    with transaction.atomic(), connection.cursor() as cur:
+        # The log's triggers refuse DELETE and TRUNCATE (as they should); the
+        # benchmark's superuser connection turns triggers off for this reset only.
+        cur.execute("SET LOCAL session_replication_role = replica")
         cur.execute(
             "TRUNCATE broadcast_confirmation, broadcast_distributionevent, "
+            "broadcast_logcheckpoint, broadcast_packagedownload, "
             "broadcast_plannedairing, broadcast_schedule_target_stations, "
             "broadcast_schedule, broadcast_package, broadcast_stationtoken, "
             "broadcast_staffassignment, broadcast_station, broadcast_unit CASCADE"

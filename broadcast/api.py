@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import RequestDataTooBig
@@ -18,12 +19,15 @@ from ninja import File, NinjaAPI, Query, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.files import UploadedFile
 from ninja.security import HttpBearer, django_auth
+from pydantic import ValidationError as PydanticValidationError
 
 from cms.security import client_ip
 
 from . import reports, selectors, services, throttle
-from .downloads import package_download_response
-from .models import Confirmation, Package, Station
+from .downloads import BadRange, package_download_response
+from .log import checkpoint_public
+from .models import Confirmation, LogCheckpoint, Package, Station
+from .packages import package_current
 from .scope import scope_policy
 from .signing import public_key_pem, public_key_raw_b64
 
@@ -158,6 +162,15 @@ class PackageOut(Schema):
     etag: str
     built_at: datetime | None
     download_url: str
+    superseded: bool = False
+    superseded_by: UUID | None = None
+
+
+class SupersededOut(Schema):
+    code: str
+    message: str
+    current_id: UUID
+    current_url: str
 
 
 class AiringOut(Schema):
@@ -180,7 +193,9 @@ class ConfirmationIn(Schema):
 
 
 class ConfirmationBatchIn(Schema):
-    confirmations: list[ConfirmationIn]
+    # Each item is checked on its own (see ConfirmationIn): one malformed item is
+    # answered `rejected` and the others are still recorded.
+    confirmations: list[Any]
 
 
 class ConfirmationResultOut(Schema):
@@ -225,6 +240,27 @@ def keys(request):
     )
 
 
+class CheckpointOut(Schema):
+    events: int
+    head: str
+    signed_at: datetime
+    payload: str
+    signature: str
+
+
+@api.get(
+    "/log/checkpoints",
+    response=list[CheckpointOut],
+    summary="Signed checkpoints of the distribution log (keep them as a witness)",
+)
+def log_checkpoints(request, since: int = Query(0, ge=0, le=2**62)):
+    """Checkpoints covering at least `since` events, oldest first (at most 1000).
+    A station that keeps them can later show the log was cut or rewritten:
+    `verify_log --witness FILE`."""
+    qs = LogCheckpoint.objects.filter(events__gte=since).order_by("pk")[:1000]
+    return [CheckpointOut(**checkpoint_public(cp)) for cp in qs]
+
+
 @api.get(
     "/station",
     response=StationTreeOut,
@@ -244,13 +280,27 @@ def station(request):
 
 
 @api.get(
-    "/packages", response=list[PackageOut], summary="Broadcast packages for the caller"
+    "/packages",
+    response=list[PackageOut],
+    summary="Broadcast packages for the caller (current ones; all=1 adds older)",
 )
-def packages(request):
+def packages(request, all_: bool = Query(False, alias="all")):
     scope = _scope(request)
     qs = Package.objects.filter(status=Package.Status.READY).select_related("station")
     if scope is not None:
         qs = qs.filter(station_id__in=scope)
+    if not all_:
+        qs = qs.filter(superseded_by__isnull=True)
+    superseded = (
+        {
+            p.pk: p.public_id
+            for p in Package.objects.filter(
+                pk__in=[x for x in qs.values_list("superseded_by", flat=True) if x]
+            )
+        }
+        if all_
+        else {}
+    )
     return [
         PackageOut(
             id=p.public_id,
@@ -264,15 +314,25 @@ def packages(request):
             download_url=request.build_absolute_uri(
                 f"/api/v1/packages/{p.public_id}/download"
             ),
+            superseded=p.superseded_by_id is not None,
+            superseded_by=superseded.get(p.superseded_by_id),
         )
-        for p in qs.order_by("-period_start", "station__code")[:200]
+        for p in qs.order_by("-period_start", "-built_at", "station__code")[:200]
     ]
 
 
-@api.get(
+@api.api_operation(
+    ["GET", "HEAD"],
     "/packages/{package_id}/download",
-    summary="Download a package (resumable)",
-    response={200: None, 206: None, 304: None, 404: ApiError, 416: None},
+    summary="Download a package (resumable; HEAD for its headers)",
+    response={
+        200: None,
+        206: None,
+        304: None,
+        404: ApiError,
+        410: SupersededOut,
+        416: ApiError,
+    },
 )
 def package_download(request, package_id: UUID):
     scope = _scope(request)
@@ -284,13 +344,33 @@ def package_download(request, package_id: UUID):
     package = qs.first()
     if package is None:
         raise LoaHttpError(404, "not_found", _("No such package for this station."))
+    if package.superseded_by_id is not None:
+        current = package_current(package)
+        return _error(
+            request,
+            410,
+            "superseded",
+            _("This package was replaced by a newer one; download that instead."),
+            current_id=str(current.public_id),
+            current_url=request.build_absolute_uri(
+                f"/api/v1/packages/{current.public_id}/download"
+            ),
+        )
     caller = getattr(request, "station", None)
-    return package_download_response(
-        request,
-        package=package,
-        actor=f"station:{caller.code}" if caller else request.user.get_username(),
-        source="api",
-    )
+    actor = f"station:{caller.code}" if caller else request.user.get_username()
+    try:
+        return package_download_response(
+            request, package=package, actor=actor, source="api"
+        )
+    except BadRange:
+        response = _error(
+            request,
+            416,
+            "bad_range",
+            _("The Range header is not one this server can satisfy."),
+        )
+        response["Content-Range"] = f"bytes */{package.bytes or 0}"
+        return response
 
 
 @api.get(
@@ -337,15 +417,42 @@ def confirm_airings(request, payload: ConfirmationBatchIn):
             "batch_too_large",
             _("Send at most %(n)d confirmations per request.") % {"n": MAX_BATCH},
         )
-    items = [services.ConfirmationInput(**c.dict()) for c in payload.confirmations]
-    results = services.confirmations_record(
-        items=items,
-        station_ids=_scope(request),
-        source=Confirmation.Source.API,
-        actor=request.user if getattr(request, "station", None) is None else None,
-        actor_station=getattr(request, "station", None),
+    parsed: list[services.ConfirmationInput | ConfirmationResultOut] = []
+    for raw in payload.confirmations:
+        try:
+            item = ConfirmationIn.model_validate(raw)
+        except PydanticValidationError:
+            uuid = raw.get("uuid") if isinstance(raw, dict) else None
+            parsed.append(
+                ConfirmationResultOut(
+                    uuid=uuid if isinstance(uuid, str) else "",
+                    result="rejected",
+                    code="invalid_item",
+                    message=_(
+                        "This confirmation is not valid: it needs uuid, airing "
+                        "(a number), status, and optionally aired_at (ISO 8601 with "
+                        "a UTC offset), reason and note."
+                    ),
+                )
+            )
+        else:
+            parsed.append(services.ConfirmationInput(**item.dict()))
+    items = [p for p in parsed if isinstance(p, services.ConfirmationInput)]
+    results = iter(
+        services.confirmations_record(
+            items=items,
+            station_ids=_scope(request),
+            source=Confirmation.Source.API,
+            actor=request.user if getattr(request, "station", None) is None else None,
+            actor_station=getattr(request, "station", None),
+        )
     )
-    return [ConfirmationResultOut(**r.__dict__) for r in results]
+    return [
+        ConfirmationResultOut(**next(results).__dict__)
+        if isinstance(p, services.ConfirmationInput)
+        else p
+        for p in parsed
+    ]
 
 
 @api.post(

@@ -13,9 +13,11 @@ import io
 import re
 import unicodedata
 import uuid
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.utils.crypto import salted_hmac
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
@@ -31,7 +33,6 @@ MAX_BYTES = 2 * 1024 * 1024
 MAX_LINES = 20_000
 # A fixed-slot airing matches a line that started within this window of its slot.
 MATCH_WINDOW = timedelta(hours=3)
-_NAMESPACE = uuid.UUID("6f0b5f2e-2d0c-4f55-9a3e-6c6f61617372")
 
 _START = {"start", "start_time", "started", "time", "aired_at", "bat_dau", "bắt đầu"}
 _WHAT = {"file", "filename", "file_name", "path", "content_id", "content", "item"}
@@ -130,7 +131,14 @@ def parse(text: str) -> tuple[list[AsRunLine], list[dict]]:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect))
+    try:
+        rows = list(csv.reader(io.StringIO(text), dialect))
+    except csv.Error:
+        # A field over the csv module's limit (131,072 characters) or a stray NUL:
+        # not an as-run log.
+        raise ServiceError(
+            "bad_csv", _("The file is not a CSV as-run log (a field is too long).")
+        ) from None
     if len(rows) > MAX_LINES:
         raise ServiceError(
             "too_many_lines",
@@ -173,10 +181,26 @@ def parse(text: str) -> tuple[list[AsRunLine], list[dict]]:
     return parsed, bad
 
 
+def line_uuid(station: Station, ln: AsRunLine) -> uuid.UUID:
+    """The confirmation id of one as-run line: scoped to the posting station and
+    keyed with a server secret (an HMAC), so no other station can predict it and
+    claim it first. The same line from the same station always gives the same id,
+    which is what makes a re-import change nothing."""
+    digest = salted_hmac(
+        "loa.asrun.line",
+        f"{station.pk}|{ln.start.isoformat()}|{ln.raw_what}",
+        algorithm="sha256",
+    ).digest()
+    return uuid.UUID(bytes=digest[:16], version=4)
+
+
 def import_asrun(*, raw: bytes, station: Station, actor=None) -> ImportResult:
     """Match each played line to the station's planned airing of the same item
     nearest in time and record it as aired. Re-importing the same file changes
-    nothing: each line's confirmation uuid derives from the station and the line."""
+    nothing: each line's confirmation uuid derives from the station and the line.
+
+    Set-based: one query for the lines already imported, one for every candidate
+    airing, then one batch of confirmations, whatever the file's length."""
     if len(raw) > MAX_BYTES:
         raise ServiceError(
             "file_too_large",
@@ -184,26 +208,42 @@ def import_asrun(*, raw: bytes, station: Station, actor=None) -> ImportResult:
         )
     lines, bad = parse(decode(raw))
     out = ImportResult(lines=len(lines) + len(bad), unmatched=bad)
-    taken: set[int] = set()
-    inputs: list[tuple[AsRunLine, ConfirmationInput]] = []
+    wanted = [ln for ln in lines if ln.content_id is not None]
     for ln in lines:
-        unmatched = {"line": ln.line, "text": f"{ln.start.isoformat()} {ln.raw_what}"}
         if ln.content_id is None:
             out.unmatched.append(
-                {**unmatched, "reason": _("No content id or package file name.")}
+                {
+                    **_unmatched(ln),
+                    "reason": _("No content id or package file name."),
+                }
             )
-            continue
-        key = uuid.uuid5(
-            _NAMESPACE, f"{station.code}|{ln.start.isoformat()}|{ln.raw_what}"
-        )
-        seen = Confirmation.objects.filter(uuid=key).only("airing_id").first()
-        airing = seen.airing if seen else _nearest_airing(station, ln, taken)
-        if airing is None:
+    keys = {ln.line: line_uuid(station, ln) for ln in wanted}
+    # Only this station's confirmations: another station's row never answers here.
+    seen = dict(
+        Confirmation.objects.filter(
+            uuid__in=list(keys.values()), airing__station=station
+        ).values_list("uuid", "airing_id")
+    )
+    candidates = _candidates(
+        station, [ln for ln in wanted if keys[ln.line] not in seen]
+    )
+    taken: set[int] = set(seen.values())
+    inputs: list[tuple[AsRunLine, ConfirmationInput]] = []
+    for ln in wanted:
+        key = keys[ln.line]
+        airing_id = seen.get(key)
+        if airing_id is None:
+            airing = _nearest(candidates.get(ln.content_id, []), ln, taken)
+            airing_id = airing.pk if airing else None
+        if airing_id is None:
             out.unmatched.append(
-                {**unmatched, "reason": _("No planned airing of this item near then.")}
+                {
+                    **_unmatched(ln),
+                    "reason": _("No planned airing of this item near then."),
+                }
             )
             continue
-        taken.add(airing.pk)
+        taken.add(airing_id)
         note = f"as-run line {ln.line}"
         if ln.duration is not None:
             note += f", {ln.duration:g} s"
@@ -212,7 +252,7 @@ def import_asrun(*, raw: bytes, station: Station, actor=None) -> ImportResult:
                 ln,
                 ConfirmationInput(
                     uuid=str(key),
-                    airing=airing.pk,
+                    airing=airing_id,
                     status=Confirmation.Status.AIRED,
                     aired_at=ln.start,
                     note=note,
@@ -237,26 +277,65 @@ def import_asrun(*, raw: bytes, station: Station, actor=None) -> ImportResult:
     return out
 
 
-def _nearest_airing(station: Station, ln: AsRunLine, taken: set[int]):
+def _unmatched(ln: AsRunLine) -> dict:
+    return {"line": ln.line, "text": f"{ln.start.isoformat()} {ln.raw_what}"}
+
+
+def _candidates(
+    station: Station, lines: list[AsRunLine]
+) -> dict[int, list[_Candidate]]:
+    """Every airing any of these lines could match, by content id, in one query."""
+    if not lines:
+        return {}
+    first = min(ln.start for ln in lines)
+    day_start = datetime.combine(
+        first.astimezone(LOCAL_TZ).date(), datetime.min.time(), LOCAL_TZ
+    )
+    by_item: dict[int, list[_Candidate]] = {}
+    for item_id, *fields in (
+        PlannedAiring.objects.filter(
+            station=station,
+            schedule__item_id__in={ln.content_id for ln in lines},
+            planned_at__gte=min(day_start, first - MATCH_WINDOW),
+            planned_at__lte=max(ln.start for ln in lines) + MATCH_WINDOW,
+        )
+        .exclude(status=PlannedAiring.Status.CANCELLED)
+        .order_by("planned_at", "pk")
+        .values_list("schedule__item_id", "pk", "planned_at", "flexible", "status")
+    ):
+        by_item.setdefault(item_id, []).append(_Candidate(*fields))
+    return by_item
+
+
+@dataclass(slots=True)
+class _Candidate:
+    """What matching needs of a planned airing (tuples, not 20,000 model rows)."""
+
+    pk: int
+    planned_at: datetime
+    flexible: bool
+    status: str
+
+
+def _nearest(candidates: list[_Candidate], ln: AsRunLine, taken: set[int]):
     day = ln.start.astimezone(LOCAL_TZ).date()
     day_start = datetime.combine(day, datetime.min.time(), LOCAL_TZ)
-    candidates = [
+    lo, hi = min(day_start, ln.start - MATCH_WINDOW), ln.start + MATCH_WINDOW
+    # Candidates are sorted by time: bisect to the window instead of scanning all.
+    first = bisect_left(candidates, lo, key=lambda a: a.planned_at)
+    last = bisect_right(candidates, hi, key=lambda a: a.planned_at)
+    found = [
         a
-        for a in PlannedAiring.objects.filter(
-            station=station,
-            schedule__item_id=ln.content_id,
-            planned_at__gte=min(day_start, ln.start - MATCH_WINDOW),
-            planned_at__lte=ln.start + MATCH_WINDOW,
-        ).exclude(status=PlannedAiring.Status.CANCELLED)
+        for a in candidates[first:last]
         if a.pk not in taken
         and (a.flexible or abs(a.planned_at - ln.start) <= MATCH_WINDOW)
     ]
     # Prefer airings still waiting for a confirmation; a re-import then finds the
     # one it confirmed before and reads as a duplicate.
-    candidates.sort(
+    found.sort(
         key=lambda a: (
             a.status != PlannedAiring.Status.PLANNED,
             abs(a.planned_at - ln.start),
         )
     )
-    return candidates[0] if candidates else None
+    return found[0] if found else None

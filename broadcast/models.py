@@ -355,6 +355,16 @@ class Package(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     built_at = models.DateTimeField(null=True, blank=True)
+    # Set when a newer package for an overlapping period of the same station is
+    # built: the old file stays on disk for the record but is no longer served.
+    superseded_by = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("superseded by"),
+    )
 
     class Meta:
         verbose_name = _("broadcast package")
@@ -429,3 +439,50 @@ class DistributionEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Distribution log events are append-only.")
+
+
+class PackageDownload(models.Model):
+    """One completed download of a package by one caller. The unique constraint is
+    what keeps repeated or partial requests from inflating the figures."""
+
+    package = models.ForeignKey(
+        Package, on_delete=models.PROTECT, related_name="downloads"
+    )
+    actor = models.CharField(max_length=160)
+    completed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("package download")
+        verbose_name_plural = _("package downloads")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["package", "actor"], name="package_download_once_per_actor"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.package_id} {self.actor}"
+
+
+class LogCheckpoint(models.Model):
+    """A signed statement of the log's length and head hash at one moment.
+
+    Stations keep copies (every manifest carries the latest one), so truncating the
+    log, or rewriting it and recomputing the chain, no longer matches what was
+    signed, even for someone who can edit the database but not the signing key.
+    """
+
+    events = models.PositiveBigIntegerField()
+    head_hash = models.CharField(max_length=64)
+    signed_at = models.DateTimeField()
+    # The exact signed bytes (canonical JSON) and the base64 Ed25519 signature.
+    payload = models.TextField()
+    signature = models.CharField(max_length=200)
+
+    class Meta:
+        verbose_name = _("log checkpoint")
+        verbose_name_plural = _("log checkpoints")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.events} @ {self.head_hash[:12]}"

@@ -29,9 +29,10 @@ from media_pipeline import rules
 from media_pipeline.models import RenditionJob
 from media_pipeline.services import sha256_file
 
-from .log import log_event
-from .models import DistributionEvent, Package, PlannedAiring, Station
+from .log import checkpoint_public, checkpoint_sign, log_event
+from .models import DistributionEvent, Package, PlannedAiring, Schedule, Station
 from .signing import sign
+from .textsafe import single_line, spreadsheet_text
 
 MANIFEST_SCHEMA = "https://loa.example/schemas/package-manifest/v1"
 MANIFEST_VERSION = 1
@@ -178,15 +179,7 @@ def collect_inputs(
     for a in airings:
         sched = a.schedule
         if a.status == PlannedAiring.Status.CANCELLED or sched.withdrawn_at:
-            withdrawn[sched.pk] = {
-                "content_id": sched.item_id,
-                "title": sched.item_title,
-                "withdrawn_at": sched.withdrawn_at.isoformat()
-                if sched.withdrawn_at
-                else None,
-                "reason": sched.withdrawn_reason,
-                "cause": "withdrawn",
-            }
+            withdrawn[sched.pk] = _withdrawal(sched)
             continue
         # An item that expired, was unpublished or deleted after it was scheduled
         # must not reach air: it travels as a withdrawal instead of a file.
@@ -239,10 +232,42 @@ def collect_inputs(
                 a.planned_at.astimezone(LOCAL_TZ).isoformat()
                 + ("~" if a.flexible else "")
             )
+    for sched in withdrawals_in_force(stations, start):
+        withdrawn.setdefault(sched.pk, _withdrawal(sched))
     return (
         [f for f in files.values() if f is not None],
-        sorted(withdrawn.values(), key=lambda w: w["content_id"] or 0),
+        sorted(
+            withdrawn.values(), key=lambda w: (w["content_id"] or 0, w["withdrawn_at"])
+        ),
         pending,
+    )
+
+
+def _withdrawal(sched: Schedule) -> dict:
+    return {
+        "content_id": sched.item_id,
+        "title": sched.item_title,
+        "withdrawn_at": sched.withdrawn_at.isoformat() if sched.withdrawn_at else None,
+        "reason": sched.withdrawn_reason,
+        "cause": "withdrawn",
+    }
+
+
+def withdrawals_in_force(stations: list[Station], start: date) -> list[Schedule]:
+    """Withdrawn schedules of these stations whose period has not ended.
+
+    Every manifest carries them, not only those with airings in its own period, so
+    a station that missed the package announcing a withdrawal learns it from the
+    next one it gets."""
+    today = min(start, timezone.localdate())
+    return list(
+        Schedule.objects.filter(
+            withdrawn_at__isnull=False,
+            end_date__gte=today,
+            airings__station__in=stations,
+        )
+        .distinct()
+        .order_by("pk")
     )
 
 
@@ -303,11 +328,14 @@ def _manifest(
 
 
 def _m3u(files: list[PlannedFile], station_code: str) -> str:
+    """The playlist: a title is one line of the #EXTINF comment, whatever it holds,
+    so it can never become an entry of its own."""
     lines = ["#EXTM3U"]
     for f in files:
         if f.station.code != station_code:
             continue
-        lines.append(f"#EXTINF:{round(f.rendition.duration or -1)},{f.title}")
+        title = single_line(f.title)
+        lines.append(f"#EXTINF:{round(f.rendition.duration or -1)},{title}")
         lines.append(f"media/{Path(f.arcname).name}")
     return "\n".join(lines) + "\n"
 
@@ -326,7 +354,7 @@ def _schedule_csv(files: list[PlannedFile]) -> str:
                     slot.rstrip("~"),
                     "1" if slot.endswith("~") else "0",
                     f.item_id,
-                    f.title,
+                    spreadsheet_text(f.title),
                     f.arcname,
                     f.rendition.duration,
                 ]
@@ -335,12 +363,23 @@ def _schedule_csv(files: list[PlannedFile]) -> str:
 
 
 def _ics_escape(s: str) -> str:
-    return (
-        s.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\n", "\\n")
-    )
+    """A TEXT value (RFC 5545 §3.3.11) on one line."""
+    return single_line(s).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+
+
+def _ics_fold(line: str) -> str:
+    """Fold a content line at 75 octets (RFC 5545 §3.1), never inside a UTF-8
+    character; continuation lines start with one space."""
+    out, current, size, limit = [], [], 0, 75
+    for ch in line:
+        n = len(ch.encode())
+        if size + n > limit:
+            out.append("".join(current))
+            current, size, limit = [], 0, 74  # the leading space takes one octet
+        current.append(ch)
+        size += n
+    out.append("".join(current))
+    return "\r\n ".join(out)
 
 
 def _schedule_ics(files: list[PlannedFile], package_id: str, stamp: datetime) -> str:
@@ -368,7 +407,7 @@ def _schedule_ics(files: list[PlannedFile], package_id: str, stamp: datetime) ->
                 "END:VEVENT",
             ]
     lines.append("END:VCALENDAR")
-    return "\r\n".join(lines) + "\r\n"
+    return "\r\n".join(_ics_fold(ln) for ln in lines) + "\r\n"
 
 
 def _zinfo(name: str, size: int = 0) -> zipfile.ZipInfo:
@@ -392,6 +431,7 @@ def package_build(*, station_id: int, start: date, end: date) -> Package:
         status=Package.Status.READY,
     ).first()
     if existing and existing.path and os.path.exists(existing.path):
+        _make_current(existing)
         return existing
     # The id derives from the inputs, so a rebuild of the same inputs is byte-identical.
     package_uuid = hashlib.sha256(f"loa-package|{ihash}".encode()).hexdigest()
@@ -408,6 +448,14 @@ def package_build(*, station_id: int, start: date, end: date) -> Package:
     )
     manifest = _manifest(
         str(public_id), station, start, end, files, withdrawals, pending, generated_at
+    )
+    # The latest signed checkpoint travels with every package, so each station keeps
+    # a witness of the log. A lost file rebuilt from the same inputs reuses the one
+    # it carried before: the bytes stay the same.
+    manifest["log_checkpoint"] = (
+        existing.manifest.get("log_checkpoint")
+        if existing and existing.manifest.get("log_checkpoint")
+        else checkpoint_public(checkpoint_sign())
     )
     manifest_bytes = json.dumps(
         manifest, ensure_ascii=False, indent=2, sort_keys=True
@@ -488,4 +536,63 @@ def package_build(*, station_id: int, start: date, end: date) -> Package:
                 "withdrawals": len(withdrawals),
             },
         )
+        _make_current(package)
     return package
+
+
+def _make_current(package: Package) -> None:
+    """The package becomes its station's current one for its days: every other
+    package of the station whose period overlaps is superseded by it (kept on disk
+    for the record, answered 410 Gone)."""
+    with transaction.atomic():
+        Package.objects.filter(
+            station_id=package.station_id,
+            period_start__lte=package.period_end,
+            period_end__gte=package.period_start,
+        ).exclude(pk=package.pk).update(superseded_by=package)
+        if package.superseded_by_id is not None:
+            Package.objects.filter(pk=package.pk).update(superseded_by=None)
+            package.superseded_by = None
+
+
+def package_current(package: Package) -> Package:
+    """The package that replaced this one (itself when it is current)."""
+    seen = {package.pk}
+    while package.superseded_by_id is not None:
+        package = Package.objects.select_related("station").get(
+            pk=package.superseded_by_id
+        )
+        if package.pk in seen:  # never loops, but a bad row must not hang a request
+            break
+        seen.add(package.pk)
+    return package
+
+
+def package_download_record(
+    *, package: Package, actor: str, range_: str, source: str = "api"
+) -> bool:
+    """Count a completed download once per package and caller, and log it then.
+
+    Repeated and partial requests do not inflate the figures: the unique constraint
+    on (package, actor) decides, even for two requests finishing at once. True
+    when this call counted it."""
+    from django.db import IntegrityError
+
+    from .models import PackageDownload
+
+    actor = single_line(actor)[:160]
+    try:
+        with transaction.atomic():
+            PackageDownload.objects.create(package=package, actor=actor)
+            log_event(
+                kind=DistributionEvent.Kind.PACKAGE_DOWNLOADED,
+                actor=actor,
+                source=source,
+                station_code=package.station.code,
+                unit_code=package.station.unit.code,
+                package_id=package.pk,
+                data={"range": range_[:40]},
+            )
+    except IntegrityError:
+        return False
+    return True

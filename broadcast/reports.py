@@ -284,10 +284,17 @@ def summary(*, station_ids: set[int] | None, f: ReportFilter) -> dict:
         occurred_at__gte=a,
         occurred_at__lte=b,
     )
+    # The same station and unit filters as the airings above.
+    stations = Station.objects.all()
     if station_ids is not None:
-        downloads = downloads.filter(
-            station_code__in=Station.objects.filter(pk__in=station_ids).values("code")
-        )
+        stations = stations.filter(pk__in=station_ids)
+    if f.unit:
+        unit = Unit.objects.filter(code=f.unit).first()
+        stations = stations.filter(unit_id__in=unit.descendant_ids() if unit else [])
+    if f.station:
+        stations = stations.filter(code=f.station)
+    if station_ids is not None or f.unit or f.station:
+        downloads = downloads.filter(station_code__in=stations.values("code"))
     return {
         "period": {"from": f.start.isoformat(), "to": f.end.isoformat()},
         "totals": totals,

@@ -30,6 +30,7 @@ from .models import (
     Unit,
 )
 from .selectors import local_day_bounds
+from .textsafe import has_control_characters
 
 LOCAL_TZ = ZoneInfo(settings.TIME_ZONE)
 
@@ -440,6 +441,12 @@ def schedule_withdraw(*, schedule: Schedule, reason: str, actor: str) -> int:
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError("reason_required", _("Say why the schedule is cancelled."))
+    if has_control_characters(reason):
+        # The reason travels into every manifest and the log.
+        raise ServiceError(
+            "bad_text",
+            _("The reason must be one line, without tabs or other control characters."),
+        )
     now = timezone.now()
     Schedule.objects.filter(pk=schedule.pk).update(
         withdrawn_at=now, withdrawn_reason=reason
@@ -518,6 +525,12 @@ def confirmations_record(
         return _record(items, station_ids, source, actor, actor_station)
 
 
+def _is_db_id(value) -> bool:
+    """Whether a client's airing id can be a row id at all (a 64-bit integer);
+    anything else is an unknown airing, never a database error."""
+    return isinstance(value, int) and 0 < value < 2**63
+
+
 def _same(existing: Confirmation, c: ConfirmationInput) -> bool:
     return (
         existing.airing_id == c.airing
@@ -542,7 +555,7 @@ def _record(items, station_ids, source, actor, actor_station):
         a.pk: a
         for a in PlannedAiring.objects.select_related(
             "station", "station__unit", "schedule"
-        ).filter(pk__in=[c.airing for c in items if isinstance(c.airing, int)])
+        ).filter(pk__in=[c.airing for c in items if _is_db_id(c.airing)])
     }
     accepted: list[tuple[int, datetime | None]] = []
     for n, c in enumerate(items):
@@ -555,6 +568,12 @@ def _record(items, station_ids, source, actor, actor_station):
             # Another station's airing reads as unknown: ids are not an oracle.
             results[n] = _reject(
                 c, "unknown_airing", _("No such planned airing for this station.")
+            )
+        elif c.aired_at is not None and timezone.is_naive(c.aired_at):
+            results[n] = _reject(
+                c,
+                "naive_time",
+                _("The airing time needs a UTC offset (for example +07:00)."),
             )
         elif c.status not in Confirmation.Status.values:
             results[n] = _reject(
@@ -576,12 +595,14 @@ def _record(items, station_ids, source, actor, actor_station):
 
     with transaction.atomic():
         # Locks in pk order, so two batches never wait on each other in a cycle.
-        locked = {
-            a.pk: a
-            for a in PlannedAiring.objects.select_for_update()
+        # Only (id, status) pairs: a 20,000-line import must not build 20,000
+        # model instances a second time.
+        locked = dict(
+            PlannedAiring.objects.select_for_update()
             .filter(pk__in=sorted({items[n].airing for n, _at in accepted}))
             .order_by("pk")
-        }
+            .values_list("pk", "status")
+        )
         # Read after the locks: a re-send racing its original sees it committed.
         seen = {
             conf.uuid: conf
@@ -598,20 +619,19 @@ def _record(items, station_ids, source, actor, actor_station):
                     str(key), "duplicate" if _same(seen[key], c) else "conflict"
                 )
                 continue
-            airing = locked[c.airing]
-            if airing.status == PlannedAiring.Status.CANCELLED:
+            if locked[c.airing] == PlannedAiring.Status.CANCELLED:
                 results[n] = _reject(
                     c, "cancelled", _("This airing was cancelled (item withdrawn).")
                 )
                 continue
-            if airing.status != PlannedAiring.Status.PLANNED:
+            if locked[c.airing] != PlannedAiring.Status.PLANNED:
                 results[n] = _reject(
                     c, "already_confirmed", _("This airing is already confirmed.")
                 )
                 continue
             conf = Confirmation(
                 uuid=key,
-                airing=airing,
+                airing_id=c.airing,
                 status=c.status,
                 aired_at=aired_at,
                 reason=c.reason or "",
@@ -622,13 +642,15 @@ def _record(items, station_ids, source, actor, actor_station):
                 clock_offset=_clock_offset(c.client_now, now),
                 late=_is_late(airing, now),
             )
-            airing.status = c.status
-            airing.aired_at = aired_at
-            airing.missed_reason = conf.reason
-            airing.late = conf.late
+            locked[c.airing] = c.status
+            # What reports count follows the confirmation (H10's airing fields).
+            full = airings[c.airing]
+            full.status = c.status
+            full.aired_at = aired_at
+            full.missed_reason = conf.reason
+            full.late = conf.late
             seen[key] = conf  # the same uuid again in this batch is a duplicate
             new.append(conf)
-            full = airings[c.airing]
             events.append(
                 dict(
                     kind=(
@@ -655,7 +677,7 @@ def _record(items, station_ids, source, actor, actor_station):
             results[n] = ConfirmationResult(str(key), "created")
         Confirmation.objects.bulk_create(new)
         PlannedAiring.objects.bulk_update(
-            [locked[x.airing_id] for x in new],
+            [airings[x.airing_id] for x in new],
             ["status", "aired_at", "missed_reason", "late"],
         )
         log_events(events)

@@ -66,3 +66,15 @@ def public_key_raw_b64() -> str:
         .public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     )
     return base64.b64encode(raw).decode()
+
+
+def verify(data: bytes, signature_b64: str | bytes) -> bool:
+    """Whether `signature_b64` (as made by `sign`) signs `data` with Loa's key."""
+    from cryptography.exceptions import InvalidSignature
+
+    try:
+        raw = base64.b64decode(signature_b64, validate=False)
+        private_key().public_key().verify(raw, data)
+    except (InvalidSignature, ValueError, TypeError):
+        return False
+    return True

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -423,6 +423,15 @@ def package_download(request, package_id):
     package = qs.first()
     if package is None:
         raise Http404
-    return downloads.package_download_response(
-        request, package=package, actor=request.user.get_username(), source="web"
-    )
+    if package.superseded_by_id is not None:
+        # A replaced package is history, never something to play: go to the list.
+        messages.warning(request, _("That package was replaced by a newer one."))
+        return redirect("broadcast:packages")
+    try:
+        return downloads.package_download_response(
+            request, package=package, actor=request.user.get_username(), source="web"
+        )
+    except downloads.BadRange:
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{package.bytes or 0}"
+        return response

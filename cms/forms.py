@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.widgets import SlugInput
+
+from broadcast.textsafe import has_control_characters
 
 from .text import fold, vn_slugify
 
@@ -63,6 +66,16 @@ class LoaPageForm(WagtailAdminPageForm):
 
     def clean(self):
         title = self.cleaned_data.get("title") or ""
+        if has_control_characters(title):
+            # Titles travel into playlists, calendars and spreadsheets, where a
+            # line break starts a new entry.
+            self.add_error(
+                "title",
+                _(
+                    "A title must be one line, without tabs or other control characters."
+                ),
+            )
+            title = ""
         slug = self.cleaned_data.get("slug") or ""
         proper = vn_slugify(title)
         if proper and (not slug or looks_mangled(slug, proper)):

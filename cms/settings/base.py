@@ -318,6 +318,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "broadcast.tasks.build_due_packages",
         "schedule": timedelta(minutes=15),
     },
+    "sign-log-checkpoint": {
+        "task": "broadcast.tasks.sign_log_checkpoint",
+        "schedule": timedelta(hours=1),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
