@@ -22,6 +22,7 @@ from .models import (
     Confirmation,
     DistributionEvent,
     PlannedAiring,
+    Priority,
     Schedule,
     Station,
     StationToken,
@@ -162,6 +163,16 @@ def parse_slot_times(text: str) -> list[str]:
     return sorted(set(slots))
 
 
+def schedule_priority(*, priority: str, times_in_period: int | None) -> str:
+    """The one rule for a schedule's priority: "N times in the period" is normal,
+    since the commune chooses when (Circular 39's definition of normal)."""
+    if priority not in Priority.values:
+        raise ServiceError(
+            "bad_priority", _("Priority must be normal, priority or emergency.")
+        )
+    return Priority.NORMAL if times_in_period else priority
+
+
 @transaction.atomic
 def schedule_create(
     *,
@@ -175,6 +186,7 @@ def schedule_create(
     slot_times: list[str] | None = None,
     weekdays: list[int] | None = None,
     times_in_period: int | None = None,
+    priority: str = "normal",
     created_by=None,
 ) -> Schedule:
     """Plan an item for air and create one planned airing per station and occurrence."""
@@ -205,6 +217,7 @@ def schedule_create(
         slot_times=sorted(set(slot_times or [])),
         weekdays=sorted(set(weekdays or [])),
         times_in_period=times_in_period,
+        priority=schedule_priority(priority=priority, times_in_period=times_in_period),
         created_by=created_by,
     )
     if target_stations:
