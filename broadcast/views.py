@@ -3,13 +3,14 @@ cheap phone on 3G. Works as plain form posts; JavaScript only adds an offline qu
 
 from __future__ import annotations
 
+import os
 import uuid
 from datetime import date, datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -17,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import reports, selectors, services
+from .agent_services import urgent_active_in_scope
+from .downloads import resumable_file_response
 from .models import Confirmation, DistributionEvent, PlannedAiring, Unit
 
 
@@ -49,7 +52,25 @@ def today(request):
             "pending_count": sum(
                 1 for a in airings if a.status == PlannedAiring.Status.PLANNED
             ),
+            # For stations without an agent: the announcement to air now, on top.
+            "urgent": urgent_active_in_scope(scope),
         },
+    )
+
+
+@login_required
+def urgent_audio(request, pk: int):
+    """An urgent announcement's recording, for staff of a station it targets."""
+    scope = _own_stations(request.user)
+    a = next((x for x in urgent_active_in_scope(scope) if x.pk == pk), None)
+    if a is None or not os.path.exists(a.audio_path):
+        raise Http404
+    return resumable_file_response(
+        request,
+        a.audio_path,
+        sha256_hex=a.audio_sha256,
+        filename=f"loa-urgent-{a.pk}{os.path.splitext(a.audio_path)[1]}",
+        content_type="audio/mpeg",
     )
 
 

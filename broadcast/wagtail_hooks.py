@@ -7,6 +7,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from .admin_urgent import urgent_urls
 from .admin_views import ScheduleCreateView, StationTokensView
 from .models import DistributionEvent, Station, Unit
 
@@ -16,6 +17,7 @@ def register_admin_urls():
     urls = [
         path("schedule/new/", ScheduleCreateView.as_view(), name="schedule_add"),
         path("tokens/", StationTokensView.as_view(), name="tokens"),
+        *urgent_urls,
     ]
     return [path("broadcast/", include((urls, "broadcast_admin")))]
 
@@ -32,6 +34,36 @@ def schedule_menu_item():
         reverse("broadcast_admin:schedule_add"),
         icon_name="date",
         order=250,
+    )
+
+
+class _CanSendUrgent(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("broadcast.send_urgent")
+
+
+@hooks.register("register_admin_menu_item")
+def urgent_menu_item():
+    return _CanSendUrgent(
+        _("Urgent announcement"),
+        reverse("broadcast_admin:urgent_add"),
+        icon_name="warning",
+        order=251,
+    )
+
+
+class _CanSeeDevices(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("broadcast.view_agentstatus")
+
+
+@hooks.register("register_admin_menu_item")
+def devices_menu_item():
+    return _CanSeeDevices(
+        _("Station devices"),
+        reverse("broadcast_admin:devices"),
+        icon_name="media",
+        order=252,
     )
 
 

@@ -28,6 +28,9 @@ from .store import Store
 
 PRIORITY_RANK = {"emergency": 0, "priority": 1, "normal": 2}
 BATCH = 500
+HEARTBEAT_EVERY = (
+    60  # seconds; "silent for a day" needs far less, 1,000 agents cost little
+)
 
 
 class Clock:
@@ -158,19 +161,22 @@ class Agent:
             self.store.update_state(alerts=[])
 
     def network_loop(self) -> None:
-        last_sync = 0.0
+        last_sync = last_beat = -1e9
         while not self.stop_event.is_set():
             try:
                 if time.monotonic() - last_sync >= self.sync_every:
                     self.sync_once()
                     last_sync = time.monotonic()
                 self.report_once()
-                self.heartbeat()
+                if time.monotonic() - last_beat >= HEARTBEAT_EVERY:
+                    self.heartbeat()
+                    last_beat = time.monotonic()
             except (LinkError, ServerError) as exc:
                 self.note_error("link", str(exc))
             except Exception:  # noqa: BLE001 - the service must outlive any bug
                 self.note_error("internal", traceback.format_exc())
-            self.stop_event.wait(min(self.sync_every, 30))
+            # Plays are reported within seconds of airing when the link is up.
+            self.stop_event.wait(min(self.sync_every, 5))
 
     def urgent_loop(self) -> None:
         while not self.stop_event.is_set():

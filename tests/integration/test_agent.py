@@ -168,7 +168,7 @@ def test_urgent_announcement_interrupts_a_playing_item_then_it_resumes(
         "--urgent-every",
         "0.5",
         "--sync-every",
-        "60",
+        "2",
         log=tmp_path / "agent.log",
     )
     try:
@@ -200,6 +200,11 @@ def test_urgent_announcement_interrupts_a_playing_item_then_it_resumes(
             timeout=30,
             what="the item resumed",
         )
+        wait_for(
+            lambda: Confirmation.objects.filter(source="agent").exists(),
+            timeout=30,
+            what="the resumed item's confirmation",
+        )
     finally:
         stop(proc)
     plays = sidecar(out)
@@ -224,11 +229,7 @@ def test_urgent_announcement_interrupts_a_playing_item_then_it_resumes(
     ]
     assert states == ["delivered", "playing", "played"]
     # The interrupted item aired in full afterwards: one confirmation, aired.
-    wait_for(
-        lambda: Confirmation.objects.filter(source="agent").count() == 1,
-        timeout=30,
-        what="the resumed item's confirmation",
-    )
+    assert Confirmation.objects.get(source="agent").airing.status == "aired"
 
 
 def test_tampered_package_is_refused_kept_aside_and_previous_keeps_playing(
