@@ -61,6 +61,7 @@ class AgentPlay:
     exit_code: int | None = None
     reason: str = ""
     error: str = ""
+    clock_offset_s: float | None = None
 
 
 def _note(p: AgentPlay, offset: float | None) -> str:
@@ -89,9 +90,9 @@ def agent_plays_record(
 
     The agent names an airing by station, item and planned instant (what its
     package told it); the airing id is looked up here. Its clock offset (server
-    minus agent) corrects the times it reports and is kept in the note.
+    minus agent, per play or for the batch) corrects the times it reports and is
+    kept in the note.
     """
-    shift = timedelta(seconds=clock_offset_s or 0)
     found: dict[tuple, PlannedAiring] = {}
     if plays:
         q = Q()
@@ -121,6 +122,8 @@ def agent_plays_record(
                 _("No such planned airing for this station."),
             )
             continue
+        offset = p.clock_offset_s if p.clock_offset_s is not None else clock_offset_s
+        shift = timedelta(seconds=offset or 0)
         missed = p.status == Confirmation.Status.MISSED
         reason = p.reason if p.reason in Confirmation.Reason.values else "other"
         items.append(
@@ -130,7 +133,7 @@ def agent_plays_record(
                 status=p.status,
                 aired_at=None if missed or p.aired_at is None else p.aired_at + shift,
                 reason=reason if missed else "",
-                note=_note(p, clock_offset_s),
+                note=_note(p, offset),
             )
         )
     for r in _confirmations_record(

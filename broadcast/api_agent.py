@@ -50,6 +50,9 @@ class PlayIn(Schema):
     exit_code: int | None = None
     reason: str = ""
     error: str = ""
+    # Server clock minus the agent's when it played (journalled with the play, so
+    # a re-send carries the same value and reads as a duplicate).
+    clock_offset_s: float | None = None
 
 
 class PlaysIn(Schema):

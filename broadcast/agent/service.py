@@ -325,6 +325,7 @@ class Agent:
             "reason": reason,
             "error": error,
             "priority": slot.item.get("priority") or "normal",
+            "clock_offset_s": self.client.clock_offset,
         }
         self.store.journal_append(rec)
         if outcome in ("aired", "missed"):
@@ -421,6 +422,7 @@ def report(store: Store, client: Client) -> int:
                     "exit_code": r.get("exit_code"),
                     "reason": r.get("reason", ""),
                     "error": r.get("error", ""),
+                    "clock_offset_s": r.get("clock_offset_s"),
                 }
                 for r in batch
             ],
