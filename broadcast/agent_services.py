@@ -7,9 +7,11 @@ every step of an urgent announcement goes to the distribution log.
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
@@ -33,6 +35,8 @@ from .models import (
 )
 from .services import ConfirmationInput, ConfirmationResult, ServiceError
 from .services import confirmations_record as _confirmations_record
+
+logger = logging.getLogger(__name__)
 
 
 def second_approval_required() -> bool:
@@ -248,6 +252,26 @@ def _item_audio(item) -> tuple[str, float | None]:
     return job.file.path, job.duration
 
 
+def _loudspeaker_rendition(path: str, info) -> tuple[str, float | None]:
+    """The commune-loudspeaker MP3 of an uploaded or browser-recorded file, made
+    now (announcements are short). If rendering fails the original airs: in an
+    emergency a file that plays beats a perfect one that never comes."""
+    from media_pipeline.pipeline import render_all
+    from media_pipeline.profiles import get_profile
+    from media_pipeline.source import Source
+
+    out = os.path.splitext(path)[0] + ".loudspeaker.mp3"
+    try:
+        [done] = render_all(
+            Source(path=Path(path), probe=info),
+            [(get_profile("commune-loudspeaker"), Path(out))],
+        )
+    except Exception:  # noqa: BLE001 - any render failure: air the original
+        logger.exception("urgent announcement: loudspeaker rendition failed")
+        return path, info.duration
+    return out, done.duration or info.duration
+
+
 def urgent_create(
     *,
     title: str,
@@ -282,7 +306,7 @@ def urgent_create(
             raise ServiceError(
                 "not_audio", _("The file is not a recording ffmpeg can read.")
             )
-        path, duration = a.audio.path, info.duration
+        path, duration = _loudspeaker_rendition(a.audio.path, info)
     else:
         path, duration = _item_audio(item)
         a.item = item

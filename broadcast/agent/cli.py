@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import VERSION
 from .client import Client, DiskFull, LinkError, ServerError
-from .package import Refused, key_fingerprint, sync
+from .package import Refused, key_fingerprint, local_date, sync
 from .player import make_player
 from .service import Agent, Clock, report, status
 from .store import Store
@@ -78,7 +78,7 @@ def cmd_sync(args) -> int:
     store = Store(args.dir)
     client = _client(store)
     try:
-        result = sync(store, client, today=datetime.now().astimezone().date())
+        result = sync(store, client, today=local_date(datetime.now(timezone.utc)))
     except Refused as exc:
         store.update_state(last_error={"code": exc.code, "detail": exc.detail})
         print(

@@ -21,13 +21,14 @@ import os
 import shutil
 import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from .client import Client, DiskFull, LinkError, ServerError
 from .store import Store, fsync_dir, write_json
 
 COMPLETE = ".complete"
+PERIOD_TZ = "Asia/Ho_Chi_Minh"
 
 
 class Refused(Exception):
@@ -80,6 +81,16 @@ def current_manifest(store: Store) -> dict | None:
         return json.loads((d / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+
+
+def local_date(now: datetime) -> date:
+    """Package periods are dates in Vietnam, whatever the station PC's zone."""
+    try:
+        from zoneinfo import ZoneInfo
+
+        return now.astimezone(ZoneInfo(PERIOD_TZ)).date()
+    except Exception:  # noqa: BLE001 - no tz database: UTC+7 has no DST
+        return (now.astimezone(timezone.utc) + timedelta(hours=7)).date()
 
 
 def _choose(listing: list, station: str, today: date) -> list[dict]:

@@ -23,7 +23,14 @@ from pathlib import Path
 
 from . import VERSION
 from .client import Client, DiskFull, LinkError, ServerError
-from .package import Refused, current_dir, current_manifest, sha256_file, sync
+from .package import (
+    Refused,
+    current_dir,
+    current_manifest,
+    local_date,
+    sha256_file,
+    sync,
+)
 from .store import Store
 
 PRIORITY_RANK = {"emergency": 0, "priority": 1, "normal": 2}
@@ -126,7 +133,7 @@ class Agent:
 
     def sync_once(self) -> None:
         try:
-            sync(self.store, self.client, today=self.clock.now().astimezone().date())
+            sync(self.store, self.client, today=local_date(self.clock.now()))
         except Refused as exc:
             self.note_error(exc.code, exc.detail)
             self.alert("package_refused", f"{exc.code}: {exc.detail}")

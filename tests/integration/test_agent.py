@@ -242,6 +242,26 @@ def test_tampered_package_is_refused_kept_aside_and_previous_keeps_playing(
     enroll(live_server.url, d)
     agent("sync", "--dir", d)
 
+    # Pinning from a key file: the server's own key enrolls, another one does not.
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from broadcast.signing import public_key_pem
+
+    good, bad = tmp_path / "good.pem", tmp_path / "bad.pem"
+    good.write_text(public_key_pem())
+    bad.write_bytes(
+        Ed25519PrivateKey.generate()
+        .public_key()
+        .public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+    args = ["enroll", "--server", live_server.url, "--token", token()]
+    refused = agent(*args, "--dir", tmp_path / "b", "--key-file", bad, check=False)
+    assert refused.returncode == 3 and not (tmp_path / "b" / "config.json").exists()
+    assert agent(*args, "--dir", tmp_path / "g", "--key-file", good).returncode == 0
+
     # A second package whose manifest was altered after signing, with SHA256SUMS
     # and the stored checksum recomputed: only the signature can catch it.
     item2 = audio_item(library, tmp_path, "Bản tin hai")

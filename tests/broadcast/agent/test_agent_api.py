@@ -3,6 +3,7 @@ on the server side (test client, SQLite)."""
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import sys
 import uuid
@@ -258,6 +259,9 @@ def test_urgent_from_an_upload_reaches_the_station_and_its_state_is_tracked(
     _grant("bientap.dongxoai", "send_urgent", "access_admin")
     editor = staff_client("bientap.dongxoai")
     dx = Unit.objects.get(code="dx")
+    form = editor.get("/admin/broadcast/urgent/new/")
+    assert form.status_code == 200
+    assert "new MediaRecorder(stream)" in form.content.decode()
     with open(mp3, "rb") as fh:
         resp = editor.post(
             "/admin/broadcast/urgent/new/",
@@ -275,7 +279,10 @@ def test_urgent_from_an_upload_reaches_the_station_and_its_state_is_tracked(
     assert polled["id"] == a.pk and polled["repeat"] == 3
     audio = api.get(f"/api/v1/agent/urgent/{a.pk}/audio")
     assert audio.status_code == 200
-    assert b"".join(audio.streaming_content) == mp3.read_bytes()
+    served = b"".join(audio.streaming_content)
+    # Stations get the loudspeaker rendition the pipeline made of the upload.
+    assert a.audio_path.endswith(".loudspeaker.mp3")
+    assert hashlib.sha256(served).hexdigest() == polled["sha256"] == a.audio_sha256
     for state in ("delivered", "playing", "played"):
         r = api.post(
             f"/api/v1/agent/urgent/{a.pk}/state",
