@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import time
 import zipfile
@@ -132,7 +133,8 @@ def test_agent_syncs_plays_by_priority_in_compressed_time_and_confirms(
     assert out.stat().st_size > 0
     confs = Confirmation.objects.filter(source="agent").select_related("airing")
     assert {c.airing.status for c in confs} == {"aired"}
-    assert all("clock offset" in c.note and "sha256" in c.note for c in confs)
+    # Each note carries the file's sha256 and the clock offset (in seconds).
+    assert all("sha256" in c.note and re.search(r"[+-]\d+\.\d", c.note) for c in confs)
     assert (
         DistributionEvent.objects.filter(
             kind="airing_confirmed", source="agent"
