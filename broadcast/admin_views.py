@@ -63,6 +63,7 @@ class ScheduleCreateView(PermissionRequiredMixin, WagtailAdminTemplateMixin, For
                 slot_times=data["slot_times"],
                 weekdays=data["weekdays"],
                 times_in_period=data["times_in_period"],
+                priority=data.get("priority") or "normal",
                 created_by=self.request.user,
                 on_overlap=data.get("on_overlap") or "refuse",
             )

@@ -585,3 +585,9 @@ def _report_scope(request) -> set[int] | None:
             403, "forbidden", _("Reports are for province and district staff.")
         )
     return scope.station_id_set()
+
+
+# The station agent's endpoints (/api/v1/agent/…), kept in their own module.
+from .api_agent import router as _agent_router  # noqa: E402
+
+api.add_router("/agent", _agent_router)

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Schedule, Station, Unit
+from .models import Priority, Schedule, Station, Unit
 from .services import OnOverlap, ServiceError, parse_slot_times
 
 
@@ -74,6 +74,16 @@ class ScheduleForm(forms.Form):
         max_value=1000,
         label=_("Or: number of airings within the period"),
         help_text=_("For communes that choose their own hours."),
+    )
+    priority = forms.ChoiceField(
+        label=_("Priority"),
+        choices=Priority.choices,
+        initial=Priority.NORMAL,
+        required=False,
+        help_text=_(
+            "Priority items air first in a slot; emergency items interrupt. "
+            "“Number of airings within the period” is always normal."
+        ),
     )
 
     # Shown only after the service finds the slots overlap an existing schedule.

@@ -156,6 +156,15 @@ class StaffAssignment(models.Model):
         return f"{self.user} @ {self.unit}"
 
 
+class Priority(models.TextChoices):
+    """Circular 39/2020/TT-BTTTT: normal (the commune chooses when), priority (aired
+    first in the programme), emergency (aired at once, interrupting)."""
+
+    NORMAL = "normal", _("Normal")
+    PRIORITY = "priority", _("Priority")
+    EMERGENCY = "emergency", _("Emergency")
+
+
 class Schedule(models.Model):
     """An approved item planned for air: to whom, over which dates, at which times."""
 
@@ -201,6 +210,14 @@ class Schedule(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawn_reason = models.TextField(blank=True)
+    # Circular 39/2020/TT-BTTTT's three priorities. "N times in the period" is
+    # normal by definition: the commune chooses when (services enforce it).
+    priority = models.CharField(
+        _("priority"),
+        max_length=16,
+        choices=Priority.choices,
+        default=Priority.NORMAL,
+    )
 
     class Meta:
         verbose_name = _("schedule")
@@ -288,6 +305,7 @@ class Confirmation(models.Model):
         WEB = "web", _("Web")
         API = "api", _("API")
         IMPORT = "import", _("As-run log import")
+        AGENT = "agent", _("Station agent")
 
     uuid = models.UUIDField(unique=True, default=uuid.uuid4)
     airing = models.ForeignKey(
@@ -400,6 +418,10 @@ class DistributionEvent(models.Model):
         AIRING_MISSED = "airing_missed", _("Not aired")
         WITHDRAWAL = "withdrawal", _("Withdrawal")
         CORRECTION = "correction", _("Correction")
+        URGENT_SENT = "urgent_sent", _("Urgent announcement sent")
+        URGENT_STATE = "urgent_state", _("Urgent announcement at a station")
+        URGENT_ENDED = "urgent_ended", _("Urgent announcement ended")
+        AGENT_ALERT = "agent_alert", _("Station agent alert")
 
     kind = models.CharField(max_length=32, choices=Kind.choices)
     occurred_at = models.DateTimeField(_("recorded at"))
@@ -486,3 +508,119 @@ class LogCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.events} @ {self.head_hash[:12]}"
+
+
+class UrgentAnnouncement(models.Model):
+    """An announcement that interrupts whatever plays (storm, fire, epidemic).
+
+    Stations with an agent learn of it by polling and report their state per
+    station (UrgentDelivery); stations without one see it at the top of the commune
+    page.
+    """
+
+    class Status(models.TextChoices):
+        AWAITING_APPROVAL = "awaiting_approval", _("Awaiting second approval")
+        SENT = "sent", _("Sent")
+        ENDED = "ended", _("Ended")
+
+    title = models.CharField(_("title"), max_length=255)
+    audio = models.FileField(_("audio file"), upload_to="urgent/", blank=True)
+    item = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("content item"),
+    )
+    # The file stations play (the upload, or the item's loudspeaker rendition),
+    # fixed when the announcement is made.
+    audio_path = models.CharField(max_length=500)
+    audio_sha256 = models.CharField(max_length=64)
+    audio_bytes = models.PositiveBigIntegerField(default=0)
+    duration = models.FloatField(null=True, blank=True)
+    repeat = models.PositiveSmallIntegerField(_("times to play"), default=2)
+    target_units = models.ManyToManyField(
+        Unit, related_name="+", verbose_name=_("units")
+    )
+    status = models.CharField(
+        _("status"), max_length=24, choices=Status.choices, default=Status.SENT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("urgent announcement")
+        verbose_name_plural = _("urgent announcements")
+        ordering = ["-created_at"]
+        permissions = [("send_urgent", _("Send urgent announcements"))]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class UrgentDelivery(models.Model):
+    """One station's state for one urgent announcement."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("No contact yet")
+        DELIVERED = "delivered", _("Delivered")
+        PLAYING = "playing", _("Playing")
+        PLAYED = "played", _("Played")
+        FAILED = "failed", _("Failed")
+
+    announcement = models.ForeignKey(
+        UrgentAnnouncement, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.PENDING
+    )
+    plays = models.PositiveSmallIntegerField(default=0)
+    detail = models.CharField(max_length=500, blank=True)
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["announcement", "station"], name="urgent_delivery_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.announcement_id} @ {self.station_id}: {self.state}"
+
+
+class AgentStatus(models.Model):
+    """The last heartbeat of a station's agent: the device status provinces report."""
+
+    station = models.OneToOneField(
+        Station, on_delete=models.CASCADE, related_name="agent_status"
+    )
+    last_heartbeat_at = models.DateTimeField(_("last contact"))
+    version = models.CharField(_("version"), max_length=20, blank=True)
+    free_disk_bytes = models.BigIntegerField(null=True, blank=True)
+    current_package = models.CharField(max_length=64, blank=True)
+    player = models.CharField(_("player"), max_length=200, blank=True)
+    player_ok = models.BooleanField(_("player works"), default=True)
+    last_error = models.JSONField(default=dict, blank=True)
+    queued = models.PositiveIntegerField(default=0)
+    clock_offset_s = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("agent status")
+        verbose_name_plural = _("agent statuses")
+
+    def __str__(self) -> str:
+        return f"{self.station_id} {self.last_heartbeat_at:%Y-%m-%d %H:%M}"

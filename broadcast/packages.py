@@ -131,6 +131,8 @@ class PlannedFile:
     profile: str
     rendition: RenditionJob
     slots: list[str] = field(default_factory=list)
+    # The highest priority among the schedules that put this file on air.
+    priority: str = "normal"
 
     @property
     def arcname(self) -> str:
@@ -156,6 +158,9 @@ def _off_air_cause(item, day: date) -> str:
     if not item.live:
         return "unpublished"
     return "" if item_is_schedulable(item, on=day) else "expired"
+
+
+_RANK = {"emergency": 0, "priority": 1, "normal": 2}
 
 
 def collect_inputs(
@@ -228,6 +233,8 @@ def collect_inputs(
                 rendition=job,
             )
         if files[key] is not None:
+            if _RANK[sched.priority] < _RANK[files[key].priority]:
+                files[key].priority = sched.priority
             files[key].slots.append(
                 a.planned_at.astimezone(LOCAL_TZ).isoformat()
                 + ("~" if a.flexible else "")
@@ -284,6 +291,9 @@ def inputs_hash(
         h.update(
             f"|{f.arcname}|{f.rendition.sha256}|{f.title}|{f.language}|{','.join(f.slots)}".encode()
         )
+        if f.priority != "normal":
+            # Only when set, so packages made before priorities keep their hash.
+            h.update(f"|priority={f.priority}".encode())
     h.update(json.dumps(withdrawals, sort_keys=True).encode())
     return h.hexdigest()
 
@@ -319,6 +329,7 @@ def _manifest(
                 "content_id": f.item_id,
                 "language": f.language,
                 "planned_slots": f.slots,
+                "priority": f.priority,
             }
             for f in files
         ],

@@ -24,6 +24,7 @@ from .models import (
     Confirmation,
     DistributionEvent,
     PlannedAiring,
+    Priority,
     Schedule,
     Station,
     StationToken,
@@ -293,6 +294,16 @@ def packages_rebuild_on_commit(*, station_ids: set[int]) -> None:
     transaction.on_commit(queue)
 
 
+def schedule_priority(*, priority: str, times_in_period: int | None) -> str:
+    """The one rule for a schedule's priority: "N times in the period" is normal,
+    since the commune chooses when (Circular 39's definition of normal)."""
+    if priority not in Priority.values:
+        raise ServiceError(
+            "bad_priority", _("Priority must be normal, priority or emergency.")
+        )
+    return Priority.NORMAL if times_in_period else priority
+
+
 @transaction.atomic
 def schedule_create(
     *,
@@ -306,6 +317,7 @@ def schedule_create(
     slot_times: list[str] | None = None,
     weekdays: list[int] | None = None,
     times_in_period: int | None = None,
+    priority: str = "normal",
     created_by=None,
     on_overlap: str = OnOverlap.REFUSE,
 ) -> Schedule:
@@ -336,6 +348,7 @@ def schedule_create(
         slot_times=sorted(set(slot_times or [])),
         weekdays=sorted(set(weekdays or [])),
         times_in_period=times_in_period,
+        priority=schedule_priority(priority=priority, times_in_period=times_in_period),
         created_by=created_by,
     )
     if target_stations:

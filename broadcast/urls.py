@@ -7,6 +7,7 @@ app_name = "broadcast"
 urlpatterns = [
     path("", views.today, name="today"),
     path("confirm/", views.confirm, name="confirm"),
+    path("urgent/<int:pk>/audio/", views.urgent_audio, name="urgent_audio"),
     path("log/", views.distribution_log, name="log"),
     path("reports/", views.report, name="report"),
     path("packages/", views.packages, name="packages"),

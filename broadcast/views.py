@@ -3,6 +3,7 @@ cheap phone on 3G. Works as plain form posts; JavaScript only adds an offline qu
 
 from __future__ import annotations
 
+import os
 import uuid
 from datetime import date, datetime, timedelta
 
@@ -18,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import downloads, reports, selectors, services, station_packages
+from .agent_services import urgent_active_in_scope
+from .downloads import resumable_file_response
 from .models import Confirmation, DistributionEvent, Package, PlannedAiring, Unit
 from .scope import scope_policy
 
@@ -95,7 +98,25 @@ def today(request):
             "due_count": _due_unconfirmed(scope).count(),
             "may_see_log": may_see_log(request.user),
             "may_see_reports": may_see_reports(request.user),
+            # For stations without an agent: the announcement to air now, on top.
+            "urgent": urgent_active_in_scope(scope),
         },
+    )
+
+
+@login_required
+def urgent_audio(request, pk: int):
+    """An urgent announcement's recording, for staff of a station it targets."""
+    scope = _own_stations(request.user)
+    a = next((x for x in urgent_active_in_scope(scope) if x.pk == pk), None)
+    if a is None or not os.path.exists(a.audio_path):
+        raise Http404
+    return resumable_file_response(
+        request,
+        a.audio_path,
+        sha256_hex=a.audio_sha256,
+        filename=f"loa-urgent-{a.pk}{os.path.splitext(a.audio_path)[1]}",
+        content_type="audio/mpeg",
     )
 
 

@@ -7,6 +7,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from .admin_urgent import urgent_urls
 from .admin_views import (
     ScheduleCancelView,
     ScheduleCreateView,
@@ -32,6 +33,7 @@ def register_admin_urls():
             name="schedule_cancel",
         ),
         path("tokens/", StationTokensView.as_view(), name="tokens"),
+        *urgent_urls,
     ]
     return [path("broadcast/", include((urls, "broadcast_admin")))]
 
@@ -68,6 +70,21 @@ def report_menu_item():
     )
 
 
+class _CanSendUrgent(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("broadcast.send_urgent")
+
+
+@hooks.register("register_admin_menu_item")
+def urgent_menu_item():
+    return _CanSendUrgent(
+        _("Urgent announcement"),
+        reverse("broadcast_admin:urgent_add"),
+        icon_name="warning",
+        order=253,
+    )
+
+
 class _CanSeeLog(MenuItem):
     def is_shown(self, request):
         from .views import may_see_log
@@ -82,6 +99,21 @@ def log_menu_item():
         reverse("broadcast:log"),
         icon_name="list-ul",
         order=252,
+    )
+
+
+class _CanSeeDevices(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("broadcast.view_agentstatus")
+
+
+@hooks.register("register_admin_menu_item")
+def devices_menu_item():
+    return _CanSeeDevices(
+        _("Station devices"),
+        reverse("broadcast_admin:devices"),
+        icon_name="media",
+        order=254,
     )
 
 

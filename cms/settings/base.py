@@ -345,6 +345,10 @@ LOA_DOWNLOAD_OFFLOAD = os.environ.get("LOA_DOWNLOAD_OFFLOAD", "")
 LOA_DOWNLOAD_OFFLOAD_PREFIX = os.environ.get(
     "LOA_DOWNLOAD_OFFLOAD_PREFIX", "/protected/"
 )
+# Urgent announcements: a second person's approval (off: in a flood there is no
+# time), and how long a station may be silent before it is listed for a phone call.
+LOA_URGENT_SECOND_APPROVAL = env_bool("LOA_URGENT_SECOND_APPROVAL", False)
+LOA_URGENT_NO_CONTACT_MINUTES = int(os.environ.get("LOA_URGENT_NO_CONTACT_MINUTES", 5))
 
 LOGGING = {
     "version": 1,
