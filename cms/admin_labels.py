@@ -13,9 +13,11 @@ def label_wagtail_fields() -> None:
     from wagtail.admin.forms.auth import LoginForm
     from wagtail.admin.forms.workflows import TaskChooserSearchForm, WorkflowPageForm
     from wagtail.models import Locale
+    from wagtail.users.forms import PagePermissionsForm
 
     LoginForm.base_fields["password"].label = _("Password")
     WorkflowPageForm.base_fields["page"].label = _("Page")
+    PagePermissionsForm.base_fields["page"].label = _("Page")
     Locale._meta.verbose_name = _("locale")
     Locale._meta.verbose_name_plural = _("locales")
 

@@ -75,9 +75,8 @@ def test_failed_csrf_check_explains_in_vietnamese(db):
     ("path", "styled"), [("/gallery/x", False), ("/admin/x/", True)]
 )
 def test_500_page_is_vietnamese_public_or_admin_styled(db, path, styled):
-    from django.utils import translation
-
     from django.contrib.auth.models import AnonymousUser
+    from django.utils import translation
 
     request = RequestFactory().get(path)
     request.user = AnonymousUser()  # as AuthenticationMiddleware leaves it
