@@ -5,7 +5,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run test setup install messages-compile lint format messages bench clean
+DEV_STAMP := $(VENV)/.installed-dev
+
+.PHONY: run test setup install install-dev messages-compile lint format messages bench clean
 
 $(STAMP): requirements.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -15,6 +17,13 @@ $(STAMP): requirements.txt
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Test-only packages and tools (requirements-dev.txt): tests, ruff, locale_admin/build.py.
+$(DEV_STAMP): $(STAMP) requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(DEV_STAMP)
+
+install-dev: $(DEV_STAMP)
 
 # Compiled catalogues are committed too, so a machine without gettext still has them.
 messages-compile:
@@ -39,16 +48,16 @@ INTEGRATION_BROKER_URL ?= redis://127.0.0.1:6379/15
 
 # Two sessions: unit and browser tests need no servers (SQLite, tasks inline);
 # integration tests run on PostgreSQL and Redis with a real worker process.
-test: setup
+test: setup install-dev
 	$(PY) -m pytest -m "not integration" $(PYTEST_ARGS)
 	DATABASE_URL=$(INTEGRATION_DATABASE_URL) CELERY_BROKER_URL=$(INTEGRATION_BROKER_URL) \
 	CELERY_TASK_ALWAYS_EAGER=0 $(PY) -m pytest -m integration tests/integration $(PYTEST_ARGS)
 
-lint: install
+lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-format: install
+format: install-dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 

@@ -54,7 +54,6 @@ def screens(library_pk: int, district_library_pk: int) -> dict:
         "dai.dongxoai": [
             ("/station/", "operator-station"),
             ("/station/log/", "operator-log"),
-            ("/station/reports/", "operator-report"),
         ],
         "xa.tanphu": [("/station/", "commune-today")],
         "admin": [
