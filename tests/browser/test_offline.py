@@ -60,7 +60,7 @@ def screens(library_pk: int, district_library_pk: int) -> dict:
             ("/admin/snippets/broadcast/station/", "technician-stations"),
             ("/admin/broadcast/tokens/", "technician-tokens"),
             ("/admin/snippets/broadcast/distributionevent/", "technician-log"),
-            ("/admin/settings/", None),
+            ("/admin/users/", None),
         ],
     }
 

@@ -22,6 +22,8 @@ def test_help_menu_lists_loas_guides_and_not_wagtails_online_guide(demo):
     for slug in ("editor", "reviewer", "operator", "commune", "technician"):
         assert f"/static/guides/vi/{slug}.html" in html
     assert "Hướng dẫn: biên tập viên" in html
+    # The dashboard's account panel links to Loa's guides, not Wagtail's.
+    assert "Hướng dẫn sử dụng Loa" in html
 
 
 def test_every_guide_is_vietnamese_local_and_its_pictures_exist():
