@@ -10,7 +10,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run test test-media-bundled setup install venv-python which-python test-newest-python messages-compile lint format messages bench clean
+DEV_STAMP := $(VENV)/.installed-dev
+
+.PHONY: run test test-media-bundled setup install install-dev venv-python which-python test-newest-python messages-compile lint format messages bench clean
 
 $(STAMP): requirements.txt
 	@test -d $(VENV) || $(MAKE) -s --no-print-directory which-python
@@ -38,6 +40,13 @@ which-python:
 	@if [ -z "$(PYTHON)" ]; then $(BOOTSTRAP_PYTHON) scripts/pick_python.py >/dev/null; exit 1; fi
 	@picked=$$($(BOOTSTRAP_PYTHON) scripts/pick_python.py --check '$(PYTHON)') && echo "Python: $$picked"
 
+# Test-only packages and tools (requirements-dev.txt): tests, ruff, locale_admin/build.py.
+$(DEV_STAMP): $(STAMP) requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(DEV_STAMP)
+
+install-dev: $(DEV_STAMP)
+
 # Compiled catalogues are committed too, so a machine without gettext still has them.
 messages-compile:
 	@if command -v msgfmt >/dev/null 2>&1; then $(PY) manage.py compilemessages --ignore='.venv*' -v 0; fi
@@ -61,7 +70,7 @@ INTEGRATION_BROKER_URL ?= redis://127.0.0.1:6379/15
 
 # Two sessions: unit and browser tests need no servers (SQLite, tasks inline);
 # integration tests run on PostgreSQL and Redis with a real worker process.
-test: setup
+test: setup install-dev
 	$(PY) -m pytest -m "not integration" $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory test-media-bundled
 	DATABASE_URL=$(INTEGRATION_DATABASE_URL) CELERY_BROKER_URL=$(INTEGRATION_BROKER_URL) \
@@ -80,14 +89,14 @@ test-newest-python:
 	ver=$$($$newest -c '$(PYVER)'); \
 	if [ "$$ver" = "$$($(PY) -c '$(PYVER)' 2>/dev/null)" ]; then \
 	  echo "$(VENV) is already the newest Python ($$ver)"; exit 0; fi; \
-	$(MAKE) --no-print-directory PYTHON=$$newest VENV=.venv-$$ver install && \
-	.venv-$$ver/bin/python -m pytest -m "not integration" $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory PYTHON=$$newest VENV=.venv-$$ver install-dev && \
+	.venv-$$ver/bin/python -m pytest -m "not integration and not slow" $(PYTEST_ARGS)
 
-lint: install
+lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-format: install
+format: install-dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 

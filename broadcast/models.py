@@ -423,28 +423,31 @@ class DistributionEvent(models.Model):
         URGENT_ENDED = "urgent_ended", _("Urgent announcement ended")
         AGENT_ALERT = "agent_alert", _("Station agent alert")
 
-    kind = models.CharField(max_length=32, choices=Kind.choices)
+    kind = models.CharField(_("event"), max_length=32, choices=Kind.choices)
     occurred_at = models.DateTimeField(_("recorded at"))
     actor = models.CharField(_("actor"), max_length=160, blank=True)
     source = models.CharField(_("source"), max_length=16, blank=True)
-    station_code = models.CharField(max_length=40, blank=True, db_index=True)
-    unit_code = models.CharField(max_length=32, blank=True)
-    item_id = models.IntegerField(null=True, blank=True)
-    item_title = models.CharField(max_length=255, blank=True)
-    airing_id = models.BigIntegerField(null=True, blank=True)
-    package_id = models.BigIntegerField(null=True, blank=True)
-    planned_at = models.DateTimeField(null=True, blank=True)
-    actual_at = models.DateTimeField(null=True, blank=True)
+    station_code = models.CharField(
+        _("station code"), max_length=40, blank=True, db_index=True
+    )
+    unit_code = models.CharField(_("unit code"), max_length=32, blank=True)
+    item_id = models.IntegerField(_("item number"), null=True, blank=True)
+    item_title = models.CharField(_("item title"), max_length=255, blank=True)
+    airing_id = models.BigIntegerField(_("airing number"), null=True, blank=True)
+    package_id = models.BigIntegerField(_("package number"), null=True, blank=True)
+    planned_at = models.DateTimeField(_("planned at"), null=True, blank=True)
+    actual_at = models.DateTimeField(_("aired at"), null=True, blank=True)
     corrects = models.ForeignKey(
         "self",
+        verbose_name=_("corrects"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="corrections",
     )
-    data = models.JSONField(default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
 
     class Meta:
         verbose_name = _("distribution log event")

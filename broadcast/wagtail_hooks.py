@@ -2,6 +2,8 @@ from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic import InspectView
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
@@ -170,12 +172,21 @@ class ReadOnlyPolicy(ModelPermissionPolicy):
 register_permission_policy(DistributionEvent, ReadOnlyPolicy(DistributionEvent))
 
 
+class LogInspectView(InspectView):
+    # Wagtail prints an empty number as "None"; an empty cell reads right in any
+    # language.
+    def get_field_display_value(self, field_name, field):
+        value = super().get_field_display_value(field_name, field)
+        return "" if value is None else value
+
+
 class DistributionLogViewSet(SnippetViewSet):
     model = DistributionEvent
     icon = "list-ul"
     inspect_view_enabled = True
+    inspect_view_class = LogInspectView
     list_display = [
-        "pk",
+        Column("pk", label=_("No.")),
         "kind",
         "occurred_at",
         "station_code",

@@ -8,3 +8,6 @@ class CmsConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401
+        from .admin_labels import label_wagtail_fields
+
+        label_wagtail_fields()

@@ -24,9 +24,12 @@ from . import roles
 from .models import LibraryIndexPage, TechnicalCheckTask
 from .text import vn_slugify
 
-WORKFLOW_NAME = "Loa review"
-TECHNICAL_CHECK_NAME = "Technical check"
-APPROVAL_NAME = "Reviewer approval"
+# Names are data shown in the admin, so they are Vietnamese (migration 0006 renames
+# rows made under the old English names).
+WORKFLOW_NAME = "Quy trình duyệt Loa"
+TECHNICAL_CHECK_NAME = "Kiểm tra kỹ thuật"
+APPROVAL_NAME = "Người duyệt phê duyệt"
+ROOT_COLLECTION_NAME = "Thư viện tỉnh"
 
 
 def base_setup() -> None:
@@ -49,7 +52,7 @@ def base_setup() -> None:
     if not Page.objects.filter(depth=1).exists():
         Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
     if not Collection.objects.filter(depth=1).exists():
-        Collection.add_root(name="Root")
+        Collection.add_root(name=ROOT_COLLECTION_NAME)
     for role, perms in roles.ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)
         for app_label, _model, codename in perms:

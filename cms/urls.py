@@ -28,3 +28,8 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += [path("", include(wagtail_urls))]
+
+# Vietnamese error pages, public or admin-styled (exhibitions.errors).
+handler403 = "exhibitions.errors.permission_denied"
+handler404 = "exhibitions.errors.page_not_found"
+handler500 = "exhibitions.errors.server_error"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -11,6 +12,9 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.models import Orderable, Page
 from wagtail.search import index
+
+from cms.models import FOLDED_SEARCH_FIELDS
+from cms.text import fold
 
 
 class ExhibitionPage(Page):
@@ -36,7 +40,10 @@ class ExhibitionPage(Page):
         InlinePanel("stops", heading=_("Touring stops"), label=_("stop")),
     ]
 
-    search_fields = Page.search_fields + [index.SearchField("description")]
+    search_fields = Page.search_fields + [
+        index.SearchField("description"),
+        *FOLDED_SEARCH_FIELDS,
+    ]
 
     parent_page_types = ["cms.HomePage"]
     subpage_types: list[str] = []
@@ -44,6 +51,10 @@ class ExhibitionPage(Page):
     class Meta:
         verbose_name = _("exhibition")
         verbose_name_plural = _("exhibitions")
+
+    def folded_text(self) -> str:
+        """Title and description without diacritics, for search (see cms.search)."""
+        return fold(f"{self.title} {strip_tags(self.description)}")
 
     def visitors_total(self) -> int | None:
         """Visitors over the stops recorded so far; None before any is recorded."""

@@ -10,7 +10,7 @@ from wagtail.images.models import Filter
 
 # Keep these strings identical to the ones in templates/ (tests check that serving a
 # published page creates no rendition).
-CARD_PICTURE = "format-{avif,webp,jpeg} fill-{320x240,640x480}"
+CARD_PICTURE = "format-{avif,webp,jpeg} max-{320x240,640x480}"
 ITEM_PICTURE = "format-{avif,webp,jpeg} max-{480x480,960x960,1600x1600}"
 LIGHTBOX_IMAGE = "max-2000x2000 format-jpeg"
 OG_IMAGE = "fill-1200x630 format-jpeg"

@@ -11,7 +11,6 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
-from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page, PageViewRestriction
 
@@ -25,7 +24,6 @@ from cms.models import (
     Theme,
     VideoItemPage,
 )
-from cms.text import fold
 from media_pipeline.models import LoaImage, RenditionJob
 
 from .models import Exhibit, ExhibitionPage, ExhibitionStop
@@ -139,37 +137,29 @@ class GalleryResults:
     filter_options: dict = field(default_factory=dict)
 
 
-def _filtered_ids(filters: GalleryFilters) -> list[int]:
+def _filtered_pages(filters: GalleryFilters):
+    """The public pages matching `filters`, newest first, as a query (or the search
+    index's results) that the paginator reads one page of."""
     qs = public_pages()
     if filters.kind:
         qs = qs.type(KINDS[filters.kind][0])
-    item_filters = {
-        "contentitempage__themes": filters.theme,
-        "contentitempage__campaign": filters.campaign,
-        "contentitempage__language__code": filters.language,
-    }
-    for lookup, value in item_filters.items():
-        if value:
-            qs = qs.filter(**{lookup: value})
+    if filters.theme:
+        # A subquery, not a join, so an item with two themes is still one row.
+        qs = qs.filter(
+            pk__in=ContentItemPage.objects.filter(themes=filters.theme).values("pk")
+        )
+    if filters.campaign:
+        qs = qs.filter(contentitempage__campaign=filters.campaign)
+    if filters.language:
+        qs = qs.filter(contentitempage__language__code=filters.language)
     if filters.year:
         qs = qs.filter(first_published_at__year=filters.year)
-    rows = qs.order_by("-first_published_at", "-pk").values_list(
-        "pk", "title", "contentitempage__summary", "exhibitionpage__description"
-    )
-    ids, seen = [], set()
-    needle = fold(filters.q)
-    for pk, title, summary, description in rows:
-        if pk in seen:  # a theme join can repeat a row
-            continue
-        seen.add(pk)
-        if needle:
-            # The database backends cannot ignore Vietnamese diacritics; folding in
-            # Python over the filtered list keeps "quyen" matching "quyền".
-            text = " ".join([title, summary or "", strip_tags(description or "")])
-            if needle not in fold(text):
-                continue
-        ids.append(pk)
-    return ids
+    if filters.q:
+        # The search index, as in the admin: cms.search folds the query and the
+        # pages index their folded text, so "quyen" finds "quyền".
+        found = Page.objects.live().search(filters.q, order_by_relevance=False)
+        qs = qs.filter(pk__in=[page.pk for page in found])
+    return qs.order_by("-first_published_at", "-pk").values_list("pk", flat=True)
 
 
 def cards_for(pages: list[Page]) -> list[Card]:
@@ -228,7 +218,7 @@ def gallery_search(
     *, filters: GalleryFilters, page_number: str | int | None = 1
 ) -> GalleryResults:
     """One page of the gallery for `filters`, newest first."""
-    paginator = Paginator(_filtered_ids(filters), PER_PAGE)
+    paginator = Paginator(_filtered_pages(filters), PER_PAGE)
     page = paginator.get_page(page_number)
     return GalleryResults(
         cards=cards_for(specific_in_order(list(page.object_list))),

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import mimetypes
 import os
-import re
 
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
@@ -17,7 +16,7 @@ from django.views.i18n import set_language as django_set_language
 from broadcast.downloads import resumable_file_response
 from cms.models import VideoItemPage
 
-from . import selectors
+from . import selectors, services
 from .printing import PAPER_SIZES, print_options, render_print_pdf
 
 
@@ -112,26 +111,15 @@ def print_file(request, image_id: int, paper: str):
     )
 
 
-_SRT_TIME = re.compile(r"(\d{2}:\d{2}:\d{2}),(\d{3})")
-
-
-def srt_to_webvtt(text: str) -> str:
-    """SubRip to WebVTT: a header, and dots instead of commas in the timestamps."""
-    text = text.lstrip("\ufeff").replace("\r\n", "\n")
-    if text.startswith("WEBVTT"):
-        return text
-    return "WEBVTT\n\n" + _SRT_TIME.sub(r"\1.\2", text)
-
-
 @require_GET
 def captions(request, page_id: int):
     """The captions of a public video as WebVTT, whatever format was uploaded."""
     page = VideoItemPage.objects.filter(pk=page_id).first()
     if page is None or not page.captions or not selectors.is_public(page):
         raise Http404
-    with page.captions.file.open("rb") as f:
-        raw = f.read(2 * 1024 * 1024)
-    vtt = srt_to_webvtt(raw.decode("utf-8", errors="replace"))
+    vtt = services.captions_webvtt(document=page.captions)
+    if vtt is None:
+        raise Http404
     response = HttpResponse(vtt, content_type="text/vtt; charset=utf-8")
     response["Cache-Control"] = "public, max-age=3600"
     return response

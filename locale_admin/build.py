@@ -58,6 +58,8 @@ SOURCES = [
     Source("wagtail.contrib.settings", "django"),
     Source("wagtail.contrib.redirects", "django"),
     Source("wagtail.contrib.forms", "django"),
+    # Tag fields on images, documents, media and pages ("A comma-separated list...").
+    Source("taggit", "django"),
     # Django's own Vietnamese lags its msgids (e.g. "%(num)d minutes" in "2 minutes
     # ago" lists), and the admin shows its form errors and time spans.
     Source("django", "django", "conf/locale"),

@@ -370,3 +370,12 @@ SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 12 * 3600))
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Offline and Vietnamese (issue 15). Provincial networks are often closed to the
+# internet: nothing a page loads may come from outside the server.
+INSTALLED_APPS += ["ninja"]  # the API docs' Swagger UI from local static files
+WAGTAIL_GRAVATAR_PROVIDER_URL = None  # the admin shows local avatars, not Gravatar's
+# English dates day first (en-GB), not in the US order.
+FORMAT_MODULE_PATH = ["cms.formats"]
+# Vietnamese 403 pages for a failed CSRF check too (Django's own is English).
+CSRF_FAILURE_VIEW = "exhibitions.errors.csrf_failure"

@@ -15,3 +15,7 @@ EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 # The embedded default keeps everything under var/; make sure it exists.
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+# Loa's own 404 page under `make run`; LOA_DEBUG_404=1 shows Django's debug page.
+if DEBUG and not env_bool("LOA_DEBUG_404"):
+    MIDDLEWARE = [*MIDDLEWARE, "exhibitions.errors.FriendlyNotFoundMiddleware"]  # noqa: F405

@@ -4,16 +4,14 @@ renditions (ffmpeg, 1 s of audio), station tokens and API clients."""
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from django.core.files import File
 from django.test import Client
 from django.utils import timezone
 
 from broadcast.models import Station
 from broadcast.services import schedule_create, station_token_create
-from tests.media import speechlike_wav
+from tests.factories import AudioMediaFactory, RadioItemFactory
 
 
 @pytest.fixture
@@ -43,15 +41,12 @@ def radio_item(demo):
     from cms.models import RadioItemPage
 
     def make(title: str = "Bản tin quyền con người", **fields):
-        item = demo.add_child(
-            instance=RadioItemPage(
-                title=title,
-                slug=f"item-{RadioItemPage.objects.count()}",
-                **{"format": "news", **fields},
-            )
+        return RadioItemFactory(
+            parent=demo,
+            title=title,
+            slug=f"item-{RadioItemPage.objects.count()}",
+            **{"format": "news", **fields},
         )
-        item.save_revision().publish()
-        return item
 
     return make
 
@@ -60,26 +55,17 @@ def radio_item(demo):
 def audio_item(demo, tmp_path, django_capture_on_commit_callbacks):
     """A published radio item whose 3 s recording (loudnorm needs 3 s) went through the real pipeline."""
     from cms.models import RadioItemPage
-    from media_pipeline.models import LoaMedia
 
     def make(title: str = "Phóng sự quyền con người", seconds: float = 3.0):
-        wav = speechlike_wav(
-            tmp_path / f"src-{seconds}-{len(title)}.wav", seconds=seconds
-        )
         with django_capture_on_commit_callbacks(execute=True):
-            with open(wav, "rb") as fh:
-                media = LoaMedia(title=title, type="audio")
-                media.file.save(Path(wav).name, File(fh), save=True)
-        item = demo.add_child(
-            instance=RadioItemPage(
-                title=title,
-                slug=f"audio-{RadioItemPage.objects.count()}",
-                audio=media,
-                format="report",
-            )
+            media = AudioMediaFactory(title=title, seconds=seconds)
+        return RadioItemFactory(
+            parent=demo,
+            title=title,
+            slug=f"audio-{RadioItemPage.objects.count()}",
+            audio=media,
+            format="report",
         )
-        item.save_revision().publish()
-        return item
 
     return make
 

@@ -12,6 +12,7 @@ import zipfile
 from datetime import timedelta
 
 import pytest
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.test import Client
 from django.utils import timezone
@@ -102,7 +103,7 @@ def test_manifest_signature_verifies_with_the_key_from_the_api(
         base64.b64decode(keys["public_key_base64"])
     )
     key.verify(_raw_sig(sig), manifest)  # raises if it does not verify
-    with pytest.raises(Exception, match=""):
+    with pytest.raises(InvalidSignature):
         key.verify(
             _raw_sig(sig), manifest.replace(b"dx-tan-phu-loa", b"dx-tan-phu-lox")
         )
@@ -169,10 +170,10 @@ def test_two_tier_province_commune_package_and_scope(audio_item, station_client)
     commune = Unit.objects.create(
         code="xa-moi", name="Xã Mới", level="commune", parent=province
     )
-    loa = Station.objects.create(
+    Station.objects.create(
         code="xa-moi-loa", name="Đài xã Mới", unit=commune, kind="commune_loudspeaker"
     )
-    board = Station.objects.create(
+    Station.objects.create(
         code="xa-moi-bang",
         name="Bảng tin xã Mới",
         unit=commune,
@@ -194,7 +195,6 @@ def test_two_tier_province_commune_package_and_scope(audio_item, station_client)
     assert _build("xa-moi-bang", days=1).manifest["pending"][0]["profile"] is None
     listing = station_client("xa-moi-loa").get("/api/v1/station").json()
     assert listing["station"]["code"] == "xa-moi-loa" and listing["children"] == []
-    assert board.pk != loa.pk
 
 
 @pytest.mark.skipif(not shutil.which("openssl"), reason="openssl not installed")

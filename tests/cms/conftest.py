@@ -3,13 +3,10 @@ library items with media whose renditions are in a chosen state."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from django.core.files import File
 from django.test import Client
 
-from tests.media import speechlike_wav
+from tests.factories import AudioMediaFactory, LibraryFactory, RadioItemFactory
 
 
 @pytest.fixture
@@ -29,11 +26,8 @@ def rendered_audio(db, tmp_path, django_capture_on_commit_callbacks):
     from media_pipeline.models import LoaMedia
 
     def make(title: str = "Phóng sự") -> LoaMedia:
-        wav = speechlike_wav(tmp_path / f"{len(title)}-{title[:3]}.wav", seconds=1.0)
         with django_capture_on_commit_callbacks(execute=True):
-            with open(wav, "rb") as fh:
-                media = LoaMedia(title=title, type="audio")
-                media.file.save(Path(wav).name, File(fh), save=True)
+            media = AudioMediaFactory(title=title, seconds=1.0)
         media.refresh_from_db()
         return media
 
@@ -46,11 +40,8 @@ def pending_audio(db, tmp_path):
     from media_pipeline.models import LoaMedia
 
     def make(title: str = "Chưa xử lý") -> LoaMedia:
-        wav = speechlike_wav(tmp_path / "pending.wav", seconds=1.0)
-        with open(wav, "rb") as fh:
-            media = LoaMedia(title=title, type="audio")
-            media.file.save("pending.wav", File(fh), save=True)
-        return media
+        # Saved outside an on-commit capture, so the pipeline never runs.
+        return AudioMediaFactory(title=title, seconds=1.0)
 
     return make
 
@@ -58,15 +49,11 @@ def pending_audio(db, tmp_path):
 @pytest.fixture
 def draft_item(demo):
     """A radio item saved as a draft (never published) in a library folder."""
-    from cms.models import RadioItemPage
 
     def make(title: str = "Bản tin quyền con người", parent=None, **fields):
-        parent = parent or demo
-        item = parent.add_child(
-            instance=RadioItemPage(title=title, format="news", live=False, **fields)
+        return RadioItemFactory(
+            parent=parent or demo, title=title, publish=False, **fields
         )
-        item.save_revision()
-        return item
 
     return make
 
@@ -76,10 +63,6 @@ def library(db):
     """A bare library folder under the tree root: for tests that need no province."""
     from wagtail.models import Page
 
-    from cms.models import LibraryIndexPage
-
-    folder = Page.get_first_root_node().add_child(
-        instance=LibraryIndexPage(title="Thư viện thử")
+    return LibraryFactory(
+        parent=Page.get_first_root_node(), title="Thư viện thử", slug=None
     )
-    folder.save_revision().publish()
-    return folder

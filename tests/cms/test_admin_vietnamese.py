@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import json
 import re
@@ -45,17 +46,37 @@ def untranslated_ui_msgids() -> frozenset[str]:
         for e in polib.pofile(str(CATALOGUE / "django.po"))
     }
     build = load_build()
-    msgids = set()
+    msgids = set(auto_labels())
     for source in build.SOURCES:
-        if source.package == "django":
-            continue
         for entry in build.source_entries(source):
             text = entry.msgid.strip()
             if re.search(r"[%{<]", text) or len(text) < 2:
                 continue
             if ours.get(entry.msgid, text).strip() != text:
                 msgids.add(text)
+    # Words Vietnamese borrows as they are ("Video"), and the languages' own names.
+    project = polib.pofile(str(ROOT / "locale" / "vi" / "LC_MESSAGES" / "django.po"))
+    msgids -= set(ours.values()) | {e.msgstr for e in project}
+    msgids -= {name for _code, name in settings.LANGUAGES}
     return frozenset(msgids)
+
+
+def auto_labels() -> set[str]:
+    """Labels Django makes up from a field's name when it has no verbose_name
+    ("station_code" shows as "Station code"): English that no catalogue holds."""
+    from django.apps import apps
+    from django.forms.utils import pretty_name
+    from django.utils.text import capfirst
+
+    labels = set()
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            name = getattr(field, "name", "")
+            if field.auto_created or not hasattr(field, "verbose_name"):
+                continue
+            if str(field.verbose_name) == name.replace("_", " "):
+                labels.add(capfirst(pretty_name(name)))
+    return labels
 
 
 class VisibleText(HTMLParser):
@@ -253,3 +274,156 @@ def test_project_catalogue_keeps_priority_over_the_admin_one():
             else:
                 shown = translation.gettext(entry.msgid)
             assert shown == entry.msgstr
+
+
+# --- Every admin screen each role can open -------------------------------------
+
+ADMIN_ROLES = ["admin", "bientap.tinh", "duyet.tinh", "bientap.dongxoai"]
+# Screens reached through JavaScript (modals, choosers), not through links.
+JS_ONLY_SCREENS = [
+    "/admin/images/chooser/",
+    "/admin/documents/chooser/",
+    "/admin/media/chooser/",
+    "/admin/choose-page/",
+    "/admin/snippets/choose/cms/theme/",
+    "/admin/snippets/choose/cms/campaign/",
+    "/admin/workflows/task_chooser/",
+]
+# Links whose GET changes state or leaves HTML behind.
+SKIPPED = re.compile(
+    r"/logout/|/preview/|/download|/export|/usage/|/serve/|/jsi18n|/icons/|"
+    r"/sprite|/api/|/static/|/media/original|/admin/bulk/"
+)
+HREF = re.compile(r"""(?:href|data-url|action)="(/admin/[^"#?]*)""")
+
+
+def _shape(url: str) -> str:
+    """One screen per URL shape: /admin/pages/12/edit/ and /admin/pages/13/edit/
+    are the same screen."""
+    return re.sub(r"/\d+/", "/N/", url)
+
+
+def _html_of(response) -> str:
+    if response.get("Content-Type", "").startswith("application/json"):
+        return json.loads(response.content).get("html", "")
+    return response.content.decode()
+
+
+def walk_admin(client: Client, limit: int = 400) -> dict[str, set[str]]:
+    """Open every admin screen reachable by links from the dashboard and the
+    sidebar (plus the choosers JavaScript opens), once per URL shape, and return
+    the English left on each."""
+    queue = ["/admin/", *JS_ONLY_SCREENS]
+    seen_shapes: set[str] = set()
+    found: dict[str, set[str]] = {}
+    opened = 0
+    while queue and opened < limit:
+        url = queue.pop(0)
+        if _shape(url) in seen_shapes or SKIPPED.search(url):
+            continue
+        seen_shapes.add(_shape(url))
+        response = client.get(url, HTTP_X_REQUESTED_WITH="")
+        opened += 1
+        assert response.status_code < 500, url
+        kind = response.get("Content-Type", "")
+        if response.status_code != 200 or not (
+            kind.startswith("text/html") or kind.startswith("application/json")
+        ):
+            continue
+        html = _html_of(response)
+        english = english_left_on(html)
+        if english:
+            found[url] = english
+        # The sidebar's links are in its JSON props.
+        urls = HREF.findall(html) + re.findall(r'"url": "(/admin/[^"#?]*)"', html)
+        queue.extend(u for u in urls if _shape(u) not in seen_shapes)
+    assert opened > 20, "the walk reached too few screens to mean anything"
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("username", ADMIN_ROLES)
+def test_every_admin_screen_a_role_opens_is_vietnamese(demo, username):
+    client = Client(HTTP_ACCEPT_LANGUAGE="vi")
+    client.force_login(get_user_model().objects.get(username=username))
+    found = walk_admin(client)
+    assert found == {}, "\n".join(f"{u}: {sorted(t)}" for u, t in found.items())
+
+
+def test_admin_sign_in_page_is_vietnamese(db):
+    response = Client(HTTP_ACCEPT_LANGUAGE="vi").get("/admin/login/")
+    html = response.content.decode()
+    assert english_left_on(html) == set()
+    assert "Mật khẩu" in html
+
+
+def test_tags_help_text_is_vietnamese(demo, editor_client):
+    response = editor_client.get(f"/admin/pages/add/cms/radioitempage/{demo.pk}/")
+    html = response.content.decode()
+    assert "A comma-separated list of tags." not in html
+    assert english_left_on(html) == set()
+
+
+def test_distribution_log_columns_and_details_are_vietnamese(demo, admin_client_vi):
+    from broadcast.log import log_event
+    from broadcast.models import DistributionEvent
+
+    event = log_event(
+        kind=DistributionEvent.Kind.PACKAGE_BUILT,
+        station_code="dx-fm",
+        item_title="Bản tin",
+    )
+    listing = admin_client_vi.get("/admin/snippets/broadcast/distributionevent/")
+    inspect = admin_client_vi.get(
+        f"/admin/snippets/broadcast/distributionevent/inspect/{event.pk}/"
+    )
+    for response in (listing, inspect):
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert english_left_on(html) == set()
+        for english in ("Pk", "Kind", "Station code"):
+            assert f">{english}<" not in re.sub(
+                r">\s+|\s+<", lambda m: m[0].strip(), html
+            )
+
+
+def test_workflow_task_and_root_collection_names_are_vietnamese(demo):
+    from wagtail.models import Collection, Task, Workflow
+
+    names = {w.name for w in Workflow.objects.filter(active=True)}
+    names |= {t.name for t in Task.objects.filter(active=True)}
+    names.add(Collection.get_first_root_node().name)
+    english = {
+        "Loa review",
+        "Technical check",
+        "Reviewer approval",
+        "Moderators approval",
+        "Root",
+    }
+    assert names and not names & english
+    assert Collection.get_first_root_node().name == "Thư viện tỉnh"
+
+
+def test_data_migration_gives_existing_english_rows_vietnamese_names(db):
+    from django.apps import apps
+    from wagtail.models import Collection, GroupApprovalTask, Workflow
+
+    module = importlib.import_module("cms.migrations.0006_vietnamese_workflow_names")
+    Collection.objects.filter(depth=1).update(name="Root")
+    Workflow.objects.create(name="Loa review")
+    GroupApprovalTask.objects.create(name="Reviewer approval")
+    module.name_in_vietnamese(apps, None)
+    assert Collection.get_first_root_node().name == "Thư viện tỉnh"
+    assert Workflow.objects.filter(name="Quy trình duyệt Loa").exists()
+    assert GroupApprovalTask.objects.filter(name="Người duyệt phê duyệt").exists()
+    assert not Workflow.objects.filter(name="Loa review").exists()
+
+
+def test_english_dates_follow_en_gb():
+    from datetime import date
+
+    from django.utils.formats import date_format
+
+    with translation.override("en"):
+        assert date_format(date(2026, 3, 4), "SHORT_DATE_FORMAT") == "04/03/2026"
+        assert date_format(date(2026, 3, 4)) == "4 Mar 2026"

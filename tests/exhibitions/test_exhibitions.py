@@ -14,8 +14,8 @@ from broadcast.models import Unit
 from cms.models import PosterPage, RadioItemPage, VideoItemPage
 from exhibitions.models import Exhibit, ExhibitionStop
 from exhibitions.printing import print_options, render_print_pdf
-from exhibitions.views import srt_to_webvtt
 from media_pipeline.models import LoaMedia, RenditionJob
+from media_pipeline.video import prepare_captions
 from tests.media import ffmpeg
 
 from .conftest import make_image, publish
@@ -184,13 +184,31 @@ def test_renditions_of_unpublished_items_are_not_served(
     assert client.get(f"/web-media/{job.pk}/").status_code == 404
 
 
-def test_srt_captions_become_webvtt():
-    srt = "\ufeff1\r\n00:00:01,000 --> 00:00:02,500\r\nXin chào\r\n"
-    assert (
-        srt_to_webvtt(srt) == "WEBVTT\n\n1\n00:00:01.000 --> 00:00:02.500\nXin chào\n"
-    )
-    vtt = "WEBVTT\n\n00:01.000 --> 00:02.000\nChào\n"
-    assert srt_to_webvtt(vtt) == vtt
+def _captioned_video(library, name: str, content: bytes):
+    from django.core.files.base import ContentFile
+    from wagtail.documents.models import Document
+
+    doc = Document(title="phụ đề")
+    doc.file.save(name, ContentFile(content))
+    return publish(library, VideoItemPage(title="Phim", slug="phim", captions=doc))
+
+
+def test_served_captions_are_the_pipelines_webvtt(client, library, tmp_path):
+    # One SRT→WebVTT conversion (media_pipeline.video.prepare_captions, checked by
+    # ffmpeg), for the web page's track as for the rendered video's sidecar.
+    srt = "\ufeff1\r\n00:00:01,000 --> 00:00:02,500\r\nXin chào\r\n".encode()
+    video = _captioned_video(library, "phu-de.srt", srt)
+    response = client.get(f"/captions/{video.pk}.vtt")
+    source = tmp_path / "in.srt"
+    source.write_bytes(srt)
+    prepare_captions(source, tmp_path / "out", timeout=30)
+    assert response.content == (tmp_path / "out" / "captions.vtt").read_bytes()
+    assert "00:01.000 --> 00:02.500" in response.content.decode()
+
+
+def test_unreadable_captions_answer_404_not_a_broken_track(client, library):
+    video = _captioned_video(library, "hong.srt", b"\x00\x01 not subtitles at all")
+    assert client.get(f"/captions/{video.pk}.vtt").status_code == 404
 
 
 def test_video_captions_are_served_as_webvtt_for_public_videos(client, library):
