@@ -16,8 +16,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page, Task
 from wagtail.search import index
 
-from .forms import LoaPageForm
-from .panels import RenditionsPanel
+from .forms import LoaPageForm, RadioItemPageForm
+from .panels import RenditionsPanel, SpeechPanel
 from .text import fold, vn_slugify, vn_sort_key
 
 
@@ -287,8 +287,28 @@ class RadioItemPage(ContentItemPage):
         verbose_name=_("audio"),
     )
 
+    # A written announcement: text in, speech out. When the text (or voice) changes,
+    # the item's audio is synthesised again and goes through the same pipeline.
+    speech_text = models.TextField(
+        _("text to read aloud"),
+        blank=True,
+        help_text=_(
+            "For a written announcement: type or paste the text and save; Loa reads "
+            "it aloud with the chosen voice and makes the item's audio from it."
+        ),
+    )
+    voice = models.CharField(_("voice"), max_length=64, blank=True)
+    # Hash of the text and voice the current audio was synthesised from.
+    speech_digest = models.CharField(max_length=64, blank=True, editable=False)
+
+    base_form_class = RadioItemPageForm
+
     content_panels = Page.content_panels + [
         FieldPanel("format"),
+        MultiFieldPanel(
+            [FieldPanel("speech_text"), FieldPanel("voice"), SpeechPanel()],
+            heading=_("Written announcement"),
+        ),
         FieldPanel("audio"),
         RenditionsPanel(),
         *ContentItemPage.description_panels,
