@@ -97,6 +97,18 @@ class Station(models.Model):
     orientation = models.CharField(
         _("screen orientation"), max_length=16, choices=Orientation.choices, blank=True
     )
+    # The languages the community listens in, most preferred first (codes of
+    # cms.Language). Packages carry each item's version in the first one the item
+    # has; Vietnamese is the fallback.
+    languages = models.CharField(
+        _("languages of the community"),
+        max_length=160,
+        blank=True,
+        help_text=_(
+            "Language codes, most preferred first, separated by commas "
+            "(for example: stieng, vi). Empty means Vietnamese."
+        ),
+    )
     contact_name = models.CharField(_("contact person"), max_length=120, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     active = models.BooleanField(_("active"), default=True)
@@ -108,6 +120,29 @@ class Station(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    def language_codes(self) -> list[str]:
+        codes = [c.strip() for c in self.languages.split(",") if c.strip()]
+        return codes or ["vi"]
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from cms.models import Language
+
+        codes = [c.strip() for c in self.languages.split(",") if c.strip()]
+        known = set(
+            Language.objects.filter(code__in=codes).values_list("code", flat=True)
+        )
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            raise ValidationError(
+                {
+                    "languages": _("Unknown language codes: %(codes)s.")
+                    % {"codes": ", ".join(unknown)}
+                }
+            )
+        self.languages = ", ".join(dict.fromkeys(codes))
 
 
 class StationToken(models.Model):
