@@ -41,6 +41,20 @@ class Unit(models.Model):
         verbose_name=_("collection"),
     )
 
+    # Since 1 July 2025 districts are abolished and communes merged. A unit is never
+    # re-parented or deleted: it closes (valid_until) and names the unit that took
+    # it over, so history stays attributed to the units of its time.
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    successor = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="predecessors",
+        verbose_name=_("succeeded by"),
+    )
+
     class Meta:
         verbose_name = _("administrative unit")
         verbose_name_plural = _("administrative units")
@@ -266,6 +280,11 @@ class PlannedAiring(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED
     )
+    # The station's unit when it aired, frozen by a reorganisation that moved the
+    # station; empty means the station's current unit (broadcast.units owns this).
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("planned airing")
@@ -392,6 +411,7 @@ class DistributionEvent(models.Model):
         AIRING_MISSED = "airing_missed", _("Not aired")
         WITHDRAWAL = "withdrawal", _("Withdrawal")
         CORRECTION = "correction", _("Correction")
+        REORGANISATION = "reorganisation", _("Administrative reorganisation")
 
     kind = models.CharField(max_length=32, choices=Kind.choices)
     occurred_at = models.DateTimeField(_("recorded at"))
