@@ -17,6 +17,15 @@ from broadcast.units import airing_unit_id, current_unit, successor_map
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def english():
+    # Messages are matched in English; the Vietnamese ones are in the catalogue.
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
 EFFECTIVE = date(2025, 7, 1)
 PLAN = """kind,old_code,new_code,new_name,new_level,new_parent_code
 merge,c1,n1,Xã Mới,commune,p
@@ -179,3 +188,70 @@ def test_command_dry_run_and_apply(tree, tmp_path):
     assert Station.objects.get(code="c1-loa").unit.code == "n1"
     with pytest.raises(CommandError, match="not a date"):
         call_command("reorganise", plan=str(plan), on="1/7/2025")
+
+
+def _admin():
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    user = get_user_model().objects.create_superuser("root", "r@example.org", "x" * 12)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_admin_screen_previews_then_applies(tree):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client = _admin()
+    url = reverse("broadcast_admin:reorganise")
+    assert client.get(url).status_code == 200
+    upload = SimpleUploadedFile("plan.csv", PLAN.encode(), content_type="text/csv")
+    preview = client.post(
+        url, {"plan": upload, "effective": "2025-07-01", "action": "preview"}
+    )
+    assert preview.status_code == 200
+    assert preview.context["changes"]
+    assert Station.objects.get(code="c1-loa").unit == tree["c1"]  # nothing yet
+    applied = client.post(
+        url,
+        {"plan_text": PLAN, "effective": "2025-07-01", "action": "apply"},
+    )
+    assert applied.status_code == 302
+    assert Station.objects.get(code="c1-loa").unit.code == "n1"
+
+
+def test_admin_screen_shows_plan_problems(tree):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    bad = SimpleUploadedFile("p.csv", b"kind,old_code,new_code\nsplit,c1,n1\n")
+    response = _admin().post(
+        reverse("broadcast_admin:reorganise"),
+        {"plan": bad, "effective": "2025-07-01", "action": "preview"},
+    )
+    assert response.status_code == 200
+    # The admin speaks Vietnamese by default.
+    assert "Dòng 2" in str(response.context["form"].errors)
+    latin1 = SimpleUploadedFile(
+        "p.csv", "kind,old_code,new_code\nmerge,xã,n1\n".encode("cp1258")
+    )
+    response = _admin().post(
+        reverse("broadcast_admin:reorganise"),
+        {"plan": latin1, "effective": "2025-07-01", "action": "preview"},
+    )
+    assert response.status_code == 200 and response.context["form"].errors
+
+
+def test_editors_cannot_reorganise(tree):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+    from django.test import Client
+    from django.urls import reverse
+
+    editor = get_user_model().objects.create_user("ed", password="x" * 12)
+    editor.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client = Client()
+    client.force_login(editor)
+    assert client.get(reverse("broadcast_admin:reorganise")).status_code == 403
