@@ -195,7 +195,9 @@ def _admin():
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    user = get_user_model().objects.create_superuser("root", "r@example.org", "x" * 12)
+    user, _ = get_user_model().objects.get_or_create(
+        username="root", defaults={"is_superuser": True, "is_staff": True}
+    )
     client = Client()
     client.force_login(user)
     return client
@@ -228,7 +230,8 @@ def test_admin_screen_shows_plan_problems(tree):
     from django.urls import reverse
 
     bad = SimpleUploadedFile("p.csv", b"kind,old_code,new_code\nsplit,c1,n1\n")
-    response = _admin().post(
+    client = _admin()
+    response = client.post(
         reverse("broadcast_admin:reorganise"),
         {"plan": bad, "effective": "2025-07-01", "action": "preview"},
     )
@@ -236,7 +239,7 @@ def test_admin_screen_shows_plan_problems(tree):
     # The admin speaks Vietnamese by default.
     assert "Dòng 2" in str(response.context["form"].errors)
     latin1 = SimpleUploadedFile("p.csv", b"kind,old_code,new_code\nmerge,x\xff,n1\n")
-    response = _admin().post(
+    response = client.post(
         reverse("broadcast_admin:reorganise"),
         {"plan": latin1, "effective": "2025-07-01", "action": "preview"},
     )
