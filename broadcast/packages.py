@@ -85,13 +85,19 @@ class PlannedFile:
         return f"{self.station.code}/media/{self.item_id}-{self.profile}{ext}"
 
 
-def _media_of(item) -> tuple[str, object] | None:
-    src = getattr(item, "media_source", None)
+def _media_of(item, station: Station) -> tuple[str, object, str] | None:
+    """(media kind, source, language) of the version of `item` this station gets:
+    cms.selectors.version_for_languages owns the choice (Vietnamese fallback)."""
+    from cms.selectors import version_for_languages
+
+    if getattr(item, "media_source", None) is None:
+        return None
+    language, src = version_for_languages(item, station.language_codes())
     if src is None:
         return None
     if src.__class__.__name__ == "LoaImage":
-        return "image", src
-    return (src.type or "audio"), src
+        return "image", src, language
+    return (src.type or "audio"), src, language
 
 
 def _off_air_cause(item, day: date) -> str:
@@ -157,7 +163,7 @@ def collect_inputs(
         key = (a.station_id, sched.item_id)
         if key not in files:
             item = sched.item.specific if sched.item else None
-            media = _media_of(item) if item else None
+            media = _media_of(item, a.station) if item else None
             profile = profile_for(a.station, media[0]) if media else None
             job = None
             if media and profile:
@@ -183,12 +189,11 @@ def collect_inputs(
                 )
                 files[key] = None  # type: ignore[assignment]
                 continue
-            lang = getattr(item, "language", None)
             files[key] = PlannedFile(
                 station=a.station,
                 item_id=sched.item_id,
                 title=sched.item_title,
-                language=lang.code if lang else "",
+                language=media[2],
                 profile=profile,
                 rendition=job,
             )
