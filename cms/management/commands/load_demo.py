@@ -10,9 +10,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-media", action="store_true", help="skip demo audio and posters"
         )
+        parser.add_argument(
+            "--map",
+            dest="map_shape",
+            choices=["2023", "2025"],
+            default="2023",
+            help="2023: province, districts, communes; 2025: the two-tier map "
+            "reached by the reorganisation of 1 July 2025 (history kept)",
+        )
 
-    def handle(self, *args, no_media=False, **opts):
+    def handle(self, *args, no_media=False, map_shape="2023", **opts):
         users = load_demo(with_media=not no_media)
+        if map_shape == "2025":
+            from broadcast.demo_map import demo_map_2025
+
+            changed = demo_map_2025()
+            self.stdout.write(f"Reorganised to the 2025 map: {changed} changes.")
         self.stdout.write(self.style.SUCCESS("Demo province ready (Bình Phước)."))
         self.stdout.write("Local-only accounts (username / password / role):")
         for username, password, role in users:
