@@ -429,12 +429,12 @@ def report_airings(
         start, end = from_ or today.replace(day=1), to or today
     if end < start:
         raise LoaHttpError(422, "bad_period", _("“to” is before “from”."))
-    if group_by not in reports.GROUPINGS and group_by != "summary":
+    if group_by not in reports.GROUP_BY_CHOICES:
         raise LoaHttpError(
             422,
             "bad_group_by",
             _("group_by must be one of: %(v)s")
-            % {"v": ", ".join([*reports.GROUPINGS, "summary"])},
+            % {"v": ", ".join(reports.GROUP_BY_CHOICES)},
         )
     if format not in ("json", "csv", "xlsx"):
         raise LoaHttpError(422, "bad_format", _("format must be json, csv or xlsx."))
@@ -449,11 +449,7 @@ def report_airings(
         language=language,
         audience=audience,
     )
-    if group_by == "summary":
-        if format != "json":
-            raise LoaHttpError(
-                422, "bad_format", _("The summary is JSON; use group_by for tables.")
-            )
+    if group_by == "summary" and format == "json":
         data = reports.summary(station_ids=scope, f=f)
         return HttpResponse(
             json.dumps(data, ensure_ascii=False, default=str),
@@ -464,9 +460,18 @@ def report_airings(
     )
     name = f"loa-airings-{group_by}-{start}-{end}"
     if format == "csv":
+        if group_by == "summary":
+            rows = [*rows, reports.totals_row(rows, "district")]
         return reports.csv_response(rows, f"{name}.csv")
     if format == "xlsx":
-        return reports.xlsx_response(rows, f"{name}.xlsx", title=group_by)
+        return reports.xlsx_response(
+            rows,
+            f"{name}.xlsx",
+            group_by=group_by,
+            start=start,
+            end=end,
+            issuer=reports.report_issuer(request.user),
+        )
     return HttpResponse(reports.json_bytes(rows), content_type="application/json")
 
 

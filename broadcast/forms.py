@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Schedule, Station, Unit
-from .services import ServiceError, parse_slot_times
+from .services import OnOverlap, ServiceError, parse_slot_times
 
 
 def schedulable_items():
@@ -76,9 +76,20 @@ class ScheduleForm(forms.Form):
         help_text=_("For communes that choose their own hours."),
     )
 
-    def __init__(self, *args, user=None, **kwargs):
+    # Shown only after the service finds the slots overlap an existing schedule.
+    on_overlap = forms.ChoiceField(
+        required=False,
+        choices=[(OnOverlap.ADD_MISSING, _("Add only the missing slots"))],
+        widget=forms.HiddenInput,
+    )
+
+    def __init__(self, *args, user=None, schedule=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["item"].queryset = schedulable_items()
+        if schedule is not None:
+            # Editing changes when and where, not what.
+            del self.fields["item"]
+            del self.fields["on_overlap"]
         # District staff schedule for their own district's stations only.
         self.scope_unit = _district_of(user)
         if self.scope_unit is not None:
@@ -92,6 +103,22 @@ class ScheduleForm(forms.Form):
         today = timezone.localdate()
         self.fields["start_date"].initial = today
         self.fields["end_date"].initial = today + timedelta(days=6)
+
+    @classmethod
+    def initial_for(cls, schedule: Schedule) -> dict:
+        return {
+            "target_kind": schedule.target_kind,
+            "target_unit": schedule.target_unit_id,
+            "target_stations": list(
+                schedule.target_stations.values_list("pk", flat=True)
+            ),
+            "target_station_kind": schedule.target_station_kind,
+            "start_date": schedule.start_date,
+            "end_date": schedule.end_date,
+            "slot_times": ", ".join(schedule.slot_times),
+            "weekdays": schedule.weekdays,
+            "times_in_period": schedule.times_in_period,
+        }
 
     def clean_slot_times(self):
         try:
@@ -111,6 +138,37 @@ class ScheduleForm(forms.Form):
             # "All stations of a kind" means all of the district's, for district staff.
             data["target_unit"] = self.scope_unit
         return data
+
+
+class ScheduleCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is it cancelled?"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ScheduleFilterForm(forms.Form):
+    """The schedules listing's filters; bad values are simply ignored."""
+
+    q = forms.CharField(required=False, label=_("Content item"))
+    unit = forms.ModelChoiceField(
+        queryset=Unit.objects.exclude(level=Unit.Level.COMMUNE).order_by(
+            "level", "name"
+        ),
+        required=False,
+        label=_("Unit"),
+    )
+    kind = forms.ChoiceField(
+        choices=[("", "—")] + list(Station.Kind.choices),
+        required=False,
+        label=_("Station kind"),
+    )
+    on = forms.DateField(
+        required=False,
+        label=_("Airing on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
 
 def _district_of(user) -> Unit | None:

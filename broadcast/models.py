@@ -273,6 +273,15 @@ class PlannedAiring(models.Model):
     station = models.ForeignKey(
         Station, on_delete=models.PROTECT, related_name="airings"
     )
+    # Copied from the schedule so the database itself refuses a second airing of
+    # the same item at the same station and time (a double-submitted form).
+    item = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     # UTC instant for a fixed slot; for "N times within the period" this is the
     # start of the period and flexible=True.
     planned_at = models.DateTimeField(_("planned at"))
@@ -285,6 +294,11 @@ class PlannedAiring(models.Model):
     unit = models.ForeignKey(
         Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # What reports count: the latest word on this airing, from its confirmation or
+    # the correction that followed it.
+    aired_at = models.DateTimeField(_("aired at"), null=True, blank=True)
+    missed_reason = models.CharField(_("reason"), max_length=16, blank=True)
+    late = models.BooleanField(_("confirmed late"), default=False)
 
     class Meta:
         verbose_name = _("planned airing")
@@ -294,7 +308,13 @@ class PlannedAiring(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["schedule", "station", "planned_at"], name="airing_unique_slot"
-            )
+            ),
+            # Cancelled airings stay for history; a later schedule may plan the slot.
+            models.UniqueConstraint(
+                fields=["station", "item", "planned_at"],
+                condition=~models.Q(status="cancelled"),
+                name="airing_one_per_station_item_time",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -341,10 +361,23 @@ class Confirmation(models.Model):
         Station, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     received_at = models.DateTimeField(auto_now_add=True)
+    # Server clock minus the phone's clock when it sent this, in seconds: the
+    # stated time is kept as given, the offset says how far to trust it.
+    clock_offset = models.IntegerField(_("clock offset (s)"), null=True, blank=True)
+    # Received on a later day than the airing was planned for.
+    late = models.BooleanField(_("late"), default=False)
 
     class Meta:
         verbose_name = _("airing confirmation")
         verbose_name_plural = _("airing confirmations")
+        constraints = [
+            # "Aired" has no reason for not airing; "not aired" always has one.
+            models.CheckConstraint(
+                condition=models.Q(status="aired", reason="")
+                | (models.Q(status="missed") & ~models.Q(reason="")),
+                name="confirmation_reason_matches_status",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.uuid} {self.status}"

@@ -320,7 +320,9 @@ def _schedule_ics(files: list[PlannedFile], package_id: str, stamp: datetime) ->
             end = at.timestamp() + (f.rendition.duration or 60)
             lines += [
                 "BEGIN:VEVENT",
-                f"UID:{package_id}-{f.station.code}-{f.item_id}-{at:%Y%m%dT%H%M%SZ}@loa",
+                # Stable across rebuilds (no package id), unique by the database's
+                # one-airing-per-station-item-time rule.
+                f"UID:{f.station.code}-{f.item_id}-{at:%Y%m%dT%H%M%SZ}@loa",
                 f"DTSTAMP:{stamp.astimezone(utc):%Y%m%dT%H%M%SZ}",
                 f"DTSTART:{at:%Y%m%dT%H%M%SZ}",
                 f"DTEND:{datetime.fromtimestamp(end, utc):%Y%m%dT%H%M%SZ}",

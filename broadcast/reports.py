@@ -12,15 +12,17 @@ import io
 import json
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, When
+from django.db.models.functions import TruncDate
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from .models import DistributionEvent, PlannedAiring, Station, Unit
-from .selectors import local_day_bounds
+from .selectors import LOCAL_TZ, local_day_bounds
+from .textsafe import spreadsheet_text
 
 # start/end are (month, day); a start after the end means "from the previous year".
 DEFAULT_PERIODS = {
@@ -99,35 +101,90 @@ def airings(
     return qs
 
 
-# group_by → (query field, output column) pairs; "airing" is one row per airing.
+def _district_of_station(part: str):
+    """The district an airing counts under: a district's (or the province's) own
+    station under its unit, a commune's under the commune's parent. With the
+    two-tier tree that parent is the province, so communes count under it."""
+    return Case(
+        When(
+            station__unit__level=Unit.Level.COMMUNE,
+            then=F(f"station__unit__parent__{part}"),
+        ),
+        default=F(f"station__unit__{part}"),
+    )
+
+
+# group_by → (output column, query expression) pairs; "airing" is one row per
+# airing, "summary" the report's figures (JSON) or its district table (CSV, XLSX).
 GROUPINGS = {
     "airing": (),
-    "station": (("station__code", "station"), ("station__name", "station_name")),
-    "item": (("schedule__item_id", "content_id"), ("schedule__item_title", "title")),
-    "unit": (("station__unit__code", "unit"), ("station__unit__name", "unit_name")),
-    "district": (
-        ("station__unit__parent__code", "district"),
-        ("station__unit__parent__name", "district_name"),
+    "station": (("station", F("station__code")), ("station_name", F("station__name"))),
+    "item": (
+        ("content_id", F("schedule__item_id")),
+        ("title", F("schedule__item_title")),
     ),
-    "day": (("planned_at__date", "day"),),
+    "unit": (
+        ("unit", F("station__unit__code")),
+        ("unit_name", F("station__unit__name")),
+    ),
+    "district": (
+        ("district", _district_of_station("code")),
+        ("district_name", _district_of_station("name")),
+    ),
+    "day": (("day", TruncDate("planned_at", tzinfo=LOCAL_TZ)),),
+}
+GROUP_BY_CHOICES = [*GROUPINGS, "summary"]
+
+COUNT_COLUMNS = ("planned", "aired", "missed", "cancelled", "waiting", "late")
+
+# Column key (stable, for machines) → header for people.
+HEADERS = {
+    "airing_id": _("Airing no."),
+    "station": _("Station code"),
+    "station_name": _("Station"),
+    "unit": _("Unit"),
+    "unit_name": _("Unit name"),
+    "district": _("District code"),
+    "district_name": _("District or province"),
+    "content_id": _("Content no."),
+    "title": _("Content title"),
+    "day": _("Day"),
+    "planned_at": _("Planned at"),
+    "status": _("Status"),
+    "aired_at": _("Aired at"),
+    "reason": _("Reason not aired"),
+    "source": _("Confirmed through"),
+    "planned": _("Planned"),
+    "aired": _("Aired"),
+    "missed": _("Not aired"),
+    "cancelled": _("Cancelled"),
+    "waiting": _("Waiting for confirmation"),
+    "late": _("Confirmed late"),
 }
 
-_COUNTS = [
-    ("planned", _("Planned")),
-    ("aired", _("Aired")),
-    ("missed", _("Not aired")),
-    ("cancelled", _("Cancelled")),
-]
+TITLES = {
+    "airing": _("Airings one by one"),
+    "station": _("Airings by station"),
+    "item": _("Airings by content item"),
+    "unit": _("Airings by unit"),
+    "district": _("Airings by district"),
+    "day": _("Airings by day"),
+    "summary": _("Airings by district"),
+}
 
 
 def status_counts():
-    # "planned" counts every airing that was planned, whatever became of it.
-    counts = {"planned": Count("pk")}
-    counts.update(
-        {n: Count("pk", filter=Q(status=n)) for n, _l in _COUNTS if n != "planned"}
-    )
-    counts["waiting"] = Count("pk", filter=Q(status=PlannedAiring.Status.PLANNED))
-    return counts
+    # "planned" counts every airing that was planned, whatever became of it. The
+    # airing's status already follows corrections, so corrected figures count.
+    S = PlannedAiring.Status
+    return {
+        "planned": Count("pk"),
+        "aired": Count("pk", filter=Q(status=S.AIRED)),
+        "missed": Count("pk", filter=Q(status=S.MISSED)),
+        "cancelled": Count("pk", filter=Q(status=S.CANCELLED)),
+        "waiting": Count("pk", filter=Q(status=S.PLANNED)),
+        "late": Count("pk", filter=Q(late=True)),
+    }
 
 
 def airing_rows(
@@ -138,8 +195,12 @@ def airing_rows(
     group_by: str,
     f: ReportFilter | None = None,
 ) -> list[dict]:
+    """Rows with stable keys and typed values (datetimes aware, dates as dates);
+    the writers below format them for machines or for people."""
     f = f or ReportFilter(start=start, end=end)
     qs = airings(station_ids=station_ids, f=f)
+    if group_by == "summary":
+        group_by = "district"
     if group_by == "airing":
         rows = []
         for x in (
@@ -147,7 +208,7 @@ def airing_rows(
             .prefetch_related("confirmations")
             .order_by("planned_at", "station__code")
         ):
-            conf = next(iter(x.confirmations.all()), None)
+            conf = max(x.confirmations.all(), key=lambda c: c.pk, default=None)
             rows.append(
                 OrderedDict(
                     airing_id=x.pk,
@@ -155,27 +216,25 @@ def airing_rows(
                     unit=x.station.unit.name,
                     content_id=x.schedule.item_id,
                     title=x.schedule.item_title,
-                    planned_at=x.planned_at.isoformat(),
+                    planned_at=x.planned_at,
                     status=x.status,
-                    aired_at=conf.aired_at.isoformat()
-                    if conf and conf.aired_at
-                    else "",
-                    reason=conf.reason if conf else "",
+                    aired_at=x.aired_at,
+                    reason=x.missed_reason,
                     source=conf.source if conf else "",
+                    late=x.late,
                 )
             )
         return rows
     pairs = GROUPINGS[group_by]
-    fields = [fld for fld, _col in pairs]
+    keys = [f"g_{col}" for col, _e in pairs]
     return [
         OrderedDict(
-            [(col, r[fld]) for fld, col in pairs]
-            + [
-                (n, r[n])
-                for n in ("planned", "aired", "missed", "cancelled", "waiting")
-            ]
+            [(col, r[f"g_{col}"]) for col, _e in pairs]
+            + [(n, r[n]) for n in COUNT_COLUMNS]
         )
-        for r in qs.values(*fields).annotate(**status_counts()).order_by(*fields)
+        for r in qs.values(**{f"g_{col}": expr for col, expr in pairs})
+        .annotate(**status_counts())
+        .order_by(*keys)
     ]
 
 
@@ -186,7 +245,7 @@ def summary(*, station_ids: set[int] | None, f: ReportFilter) -> dict:
     totals = qs.aggregate(**status_counts())
     reasons = dict(
         qs.filter(status=PlannedAiring.Status.MISSED)
-        .values_list("confirmations__reason")
+        .values_list("missed_reason")
         .annotate(n=Count("pk"))
         .order_by()
     )
@@ -241,13 +300,48 @@ def summary(*, station_ids: set[int] | None, f: ReportFilter) -> dict:
     }
 
 
+def report_issuer(user) -> str:
+    """The unit a report is issued by: the user's own, else the province."""
+    assignment = getattr(user, "assignment", None)
+    unit = assignment.unit if assignment else None
+    if unit is None:
+        unit = Unit.objects.filter(level=Unit.Level.PROVINCE).order_by("pk").first()
+    return unit.name if unit else ""
+
+
 class _Echo:
     def write(self, value):
         return value
 
 
+def _machine(value) -> object:
+    """A cell for machines: ISO 8601 local times with their offset (+07:00)."""
+    if isinstance(value, datetime):
+        return value.astimezone(LOCAL_TZ).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return ""
+    if isinstance(value, int | float):
+        return value
+    return spreadsheet_text(value)
+
+
+def totals_row(rows: list[dict], label_key: str) -> dict:
+    """A row summing the count columns, labelled in the first column."""
+    total = OrderedDict((k, "") for k in (rows[0] if rows else {}))
+    total[label_key] = "total"
+    for n in COUNT_COLUMNS:
+        if n in total:
+            total[n] = sum(r[n] for r in rows)
+    return total
+
+
 def csv_response(rows: list[dict], filename: str) -> StreamingHttpResponse:
-    """CSV with a BOM so Excel opens Vietnamese text correctly."""
+    """CSV for machines: stable snake_case keys, ISO 8601 times with +07:00, and
+    UTF-8 with a BOM so Excel still opens Vietnamese text correctly."""
     writer = csv.writer(_Echo())
 
     def gen():
@@ -255,7 +349,7 @@ def csv_response(rows: list[dict], filename: str) -> StreamingHttpResponse:
         if rows:
             yield writer.writerow(list(rows[0].keys()))
         for r in rows:
-            yield writer.writerow(list(r.values()))
+            yield writer.writerow([_machine(v) for v in r.values()])
 
     resp = StreamingHttpResponse(gen(), content_type="text/csv; charset=utf-8")
     resp["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -263,19 +357,118 @@ def csv_response(rows: list[dict], filename: str) -> StreamingHttpResponse:
 
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
+DATE_FORMAT = "dd/mm/yyyy"
+COUNT_FORMAT = "#,##0"
+_WIDTHS = {"title": 48, "station_name": 36, "unit_name": 28, "district_name": 24}
+
+
+def _local_dmy(d: date) -> str:
+    return d.strftime("%d/%m/%Y")
+
+
+def _human_value(key: str, value):
+    """A cell for people: local naive datetimes (Excel has no time zones), status
+    and reason in words."""
+    if isinstance(value, datetime):
+        return value.astimezone(LOCAL_TZ).replace(tzinfo=None)
+    if isinstance(value, bool):
+        return str(_("Yes")) if value else ""
+    if key == "status" and value:
+        return str(PlannedAiring.Status(value).label)
+    if key == "reason" and value:
+        from .models import Confirmation
+
+        return str(dict(Confirmation.Reason.choices).get(value, value))
+    if key == "source" and value:
+        from .models import Confirmation
+
+        return str(dict(Confirmation.Source.choices).get(value, value))
+    return value
 
 
 def xlsx_response(
-    rows: list[dict], filename: str, *, title: str = "Loa"
+    rows: list[dict],
+    filename: str,
+    *,
+    group_by: str,
+    start: date,
+    end: date,
+    issuer: str,
 ) -> HttpResponse:
+    """XLSX for people: a title with the period and the issuing unit, Vietnamese
+    headers, local dd/mm/yyyy HH:MM times, a frozen header, column widths, number
+    formats and a totals row. Text cells are string cells, never formulas."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
 
+    keys = list(rows[0].keys()) if rows else _empty_keys(group_by)
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title[:31])
-    if rows:
-        ws.append(list(rows[0].keys()))
+    ws = wb.create_sheet(str(TITLES[group_by])[:31])
+    for i, key in enumerate(keys, start=1):
+        width = _WIDTHS.get(key, 14 if key in COUNT_COLUMNS else 18)
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "A5"
+    bold = Font(bold=True)
+
+    def text(value, *, font=None):
+        cell = WriteOnlyCell(ws, value=spreadsheet_text(value))
+        cell.data_type = "s"  # a string cell, whatever the text starts with
+        if font:
+            cell.font = font
+        return cell
+
+    def cell(key, value, *, font=None):
+        value = _human_value(key, value)
+        if value is None or value == "":
+            return text("", font=font)
+        if isinstance(value, str):
+            return text(value, font=font)
+        c = WriteOnlyCell(ws, value=value)
+        if isinstance(value, datetime):
+            c.number_format = DATETIME_FORMAT
+        elif isinstance(value, date):
+            c.number_format = DATE_FORMAT
+        elif key in COUNT_COLUMNS:
+            c.number_format = COUNT_FORMAT
+        if font:
+            c.font = font
+        return c
+
+    ws.append(
+        [
+            text(
+                str(_("BROADCAST REPORT")) + " — " + str(TITLES[group_by]),
+                font=Font(bold=True, size=14),
+            )
+        ]
+    )
+    ws.append(
+        [
+            text(
+                _("Period: from %(start)s to %(end)s")
+                % {"start": _local_dmy(start), "end": _local_dmy(end)}
+            )
+        ]
+    )
+    ws.append([text(_("Issued by: %(unit)s") % {"unit": issuer})])
+    header = []
+    for key in keys:
+        h = text(str(HEADERS.get(key, key)), font=bold)
+        h.alignment = Alignment(wrap_text=True, vertical="top")
+        header.append(h)
+    ws.append(header)
     for r in rows:
-        ws.append([v if isinstance(v, int | float) else str(v) for v in r.values()])
+        ws.append([cell(k, v) for k, v in r.items()])
+    total = [text(_("Total"), font=bold)] + [text("") for _k in keys[1:]]
+    for i, key in enumerate(keys):
+        if key in COUNT_COLUMNS:
+            total[i] = cell(key, sum(r[key] for r in rows), font=bold)
+    if group_by == "airing":
+        total[1] = cell("planned", len(rows), font=bold)
+    ws.append(total)
     buf = io.BytesIO()
     wb.save(buf)
     resp = HttpResponse(buf.getvalue(), content_type=XLSX_TYPE)
@@ -283,5 +476,22 @@ def xlsx_response(
     return resp
 
 
+def _empty_keys(group_by: str) -> list[str]:
+    if group_by == "airing":
+        return ["airing_id", "station", "unit", "content_id", "title", "planned_at"]
+    if group_by == "summary":
+        group_by = "district"
+    return [col for col, _e in GROUPINGS[group_by]] + list(COUNT_COLUMNS)
+
+
 def json_bytes(rows: list[dict]) -> bytes:
-    return json.dumps({"rows": rows}, ensure_ascii=False, default=str).encode()
+    return json.dumps(
+        {"rows": [{k: _json_value(v) for k, v in r.items()} for r in rows]},
+        ensure_ascii=False,
+    ).encode()
+
+
+def _json_value(value):
+    if isinstance(value, datetime | date):
+        return _machine(value)
+    return value

@@ -6,9 +6,10 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Now
 
-from .models import PlannedAiring, Station, Unit
+from .models import PlannedAiring, Schedule, Station, Unit
 
 LOCAL_TZ = ZoneInfo(settings.TIME_ZONE)
 
@@ -64,3 +65,46 @@ def airings_between(
     return qs.select_related("station", "schedule").order_by(
         "planned_at", "station__code"
     )
+
+
+def schedules_for(
+    *,
+    station_ids: set[int] | None,
+    text: str = "",
+    unit: Unit | None = None,
+    kind: str = "",
+    on: date | None = None,
+    with_counts: bool = False,
+) -> QuerySet[Schedule]:
+    """Schedules with an airing at one of these stations (None: all), filtered by
+    item title, unit (and below), station kind and a day they cover; with counts,
+    what became of those airings."""
+    airings = PlannedAiring.objects.filter(schedule=OuterRef("pk"))
+    if station_ids is not None:
+        airings = airings.filter(station_id__in=station_ids)
+    if unit is not None:
+        airings = airings.filter(station__unit_id__in=unit.descendant_ids())
+    if kind:
+        airings = airings.filter(station__kind=kind)
+    qs = Schedule.objects.filter(Exists(airings))
+    if text:
+        qs = qs.filter(item_title__icontains=text)
+    if on is not None:
+        qs = qs.filter(start_date__lte=on, end_date__gte=on)
+    if with_counts:
+        mine = Q()
+        if station_ids is not None:
+            mine = Q(airings__station_id__in=station_ids)
+        S = PlannedAiring.Status
+        qs = qs.annotate(
+            n_planned=Count("airings", filter=mine),
+            n_aired=Count("airings", filter=mine & Q(airings__status=S.AIRED)),
+            n_missed=Count("airings", filter=mine & Q(airings__status=S.MISSED)),
+            n_waiting=Count(
+                "airings",
+                filter=mine
+                & Q(airings__status=S.PLANNED, airings__planned_at__lte=Now()),
+            ),
+            n_cancelled=Count("airings", filter=mine & Q(airings__status=S.CANCELLED)),
+        )
+    return qs.order_by("-start_date", "-pk")

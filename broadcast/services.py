@@ -27,6 +27,7 @@ from .models import (
     StationToken,
     Unit,
 )
+from .selectors import local_day_bounds
 
 LOCAL_TZ = ZoneInfo(settings.TIME_ZONE)
 
@@ -162,6 +163,126 @@ def parse_slot_times(text: str) -> list[str]:
     return sorted(set(slots))
 
 
+class ScheduleOverlap(ServiceError):
+    """Some of the slots asked for are already planned for the same item: the
+    caller chooses to add only the missing ones, or to give up."""
+
+    def __init__(self, *, existing: int, missing: int):
+        super().__init__(
+            "overlap",
+            _(
+                "%(existing)d of these airings are already scheduled for this item "
+                "(%(missing)d would be new)."
+            )
+            % {"existing": existing, "missing": missing},
+        )
+        self.existing = existing
+        self.missing = missing
+
+
+class OnOverlap:
+    REFUSE = "refuse"
+    ADD_MISSING = "add_missing"
+
+
+def _check_schedule_rule(
+    *, item, start_date, end_date, slot_times, times_in_period, on: date
+) -> None:
+    if not item_is_schedulable(item, on=on):
+        raise ServiceError(
+            "not_schedulable",
+            _("Only approved, published and unexpired items can be scheduled."),
+        )
+    if end_date < start_date:
+        raise ServiceError("bad_period", _("The end date is before the start date."))
+    if (end_date - start_date).days > 366:
+        raise ServiceError("bad_period", _("A schedule can cover at most one year."))
+    if not slot_times and not times_in_period:
+        raise ServiceError(
+            "no_times",
+            _("Give times of day, or a number of airings within the period."),
+        )
+
+
+def _taken_slots(
+    *, item_id: int, station_ids: list[int], instants: list[datetime]
+) -> set[tuple[int, datetime]]:
+    """(station, instant) pairs already planned (not cancelled) for the item."""
+    if not instants:
+        return set()
+    asked = set(instants)
+    return {
+        (station_id, at)
+        for station_id, at in PlannedAiring.objects.filter(
+            item_id=item_id,
+            station_id__in=station_ids,
+            planned_at__gte=min(instants),
+            planned_at__lte=max(instants),
+        )
+        .exclude(status=PlannedAiring.Status.CANCELLED)
+        .values_list("station_id", "planned_at")
+        if at in asked
+    }
+
+
+def _plan_airings(
+    schedule: Schedule,
+    wanted: list[tuple[Station, datetime, bool]],
+) -> int:
+    """Insert airings; a slot planned meanwhile (a form submitted twice at once)
+    hits the database constraint and reads as an overlap, never as a double."""
+    try:
+        with transaction.atomic():
+            made = PlannedAiring.objects.bulk_create(
+                [
+                    PlannedAiring(
+                        schedule=schedule,
+                        station=s,
+                        item_id=schedule.item_id,
+                        planned_at=at,
+                        flexible=flex,
+                    )
+                    for s, at, flex in wanted
+                ]
+            )
+    except IntegrityError:
+        raise ServiceError(
+            "overlap",
+            _("These airings were just scheduled by another request."),
+        ) from None
+    return len(made)
+
+
+def packages_rebuild_on_commit(*, station_ids: set[int]) -> None:
+    """After the change commits, rebuild the coming week's packages of these
+    stations and of the district stations whose packages carry them."""
+    from .tasks import PACKAGE_DAYS, build_package
+
+    if not station_ids:
+        return
+    unit_ids = set(
+        Station.objects.filter(pk__in=station_ids).values_list("unit_id", flat=True)
+    )
+    parents = set(
+        Unit.objects.filter(pk__in=unit_ids).values_list("parent_id", flat=True)
+    )
+    ids = set(station_ids) | set(
+        Station.objects.filter(
+            active=True,
+            kind=Station.Kind.DISTRICT_RADIO,
+            unit_id__in=(unit_ids | parents) - {None},
+        ).values_list("pk", flat=True)
+    )
+    start = timezone.localdate()
+    end = start + timedelta(days=PACKAGE_DAYS - 1)
+
+    def queue():
+        for pk in sorted(ids):
+            build_package.delay(pk, start.isoformat(), end.isoformat())
+
+    transaction.on_commit(queue)
+
+
 @transaction.atomic
 def schedule_create(
     *,
@@ -176,22 +297,22 @@ def schedule_create(
     weekdays: list[int] | None = None,
     times_in_period: int | None = None,
     created_by=None,
+    on_overlap: str = OnOverlap.REFUSE,
 ) -> Schedule:
-    """Plan an item for air and create one planned airing per station and occurrence."""
-    if not item_is_schedulable(item, on=start_date):
-        raise ServiceError(
-            "not_schedulable",
-            _("Only approved, published and unexpired items can be scheduled."),
-        )
-    if end_date < start_date:
-        raise ServiceError("bad_period", _("The end date is before the start date."))
-    if (end_date - start_date).days > 366:
-        raise ServiceError("bad_period", _("A schedule can cover at most one year."))
-    if not slot_times and not times_in_period:
-        raise ServiceError(
-            "no_times",
-            _("Give times of day, or a number of airings within the period."),
-        )
+    """Plan an item for air and create one planned airing per station and occurrence.
+
+    Slots already planned for the same item at the same station are never doubled:
+    with `on_overlap="refuse"` they raise ScheduleOverlap, with "add_missing" only
+    the new slots are planned.
+    """
+    _check_schedule_rule(
+        item=item,
+        start_date=start_date,
+        end_date=end_date,
+        slot_times=slot_times,
+        times_in_period=times_in_period,
+        on=start_date,
+    )
     if target_kind == Schedule.TargetKind.UNIT and target_unit is None:
         raise ServiceError("no_target", _("Choose the unit to broadcast to."))
     schedule = Schedule.objects.create(
@@ -213,27 +334,112 @@ def schedule_create(
     if not stations:
         raise ServiceError("no_stations", _("No active station matches this target."))
     occ = _occurrences(schedule)
-    PlannedAiring.objects.bulk_create(
-        [
-            PlannedAiring(schedule=schedule, station=s, planned_at=at, flexible=flex)
-            for s in stations
-            for at, flex in occ
-        ]
+    taken = _taken_slots(
+        item_id=item.pk,
+        station_ids=[s.pk for s in stations],
+        instants=[at for at, _f in occ],
     )
+    wanted = [
+        (s, at, flex) for s in stations for at, flex in occ if (s.pk, at) not in taken
+    ]
+    if taken and on_overlap != OnOverlap.ADD_MISSING:
+        raise ScheduleOverlap(existing=len(taken), missing=len(wanted))
+    if not wanted:
+        raise ServiceError(
+            "nothing_new", _("Every one of these airings is already scheduled.")
+        )
+    _plan_airings(schedule, wanted)
+    packages_rebuild_on_commit(station_ids={s.pk for s, _at, _f in wanted})
     return schedule
 
 
 @transaction.atomic
+def schedule_update(
+    *,
+    schedule: Schedule,
+    start_date: date,
+    end_date: date,
+    target_kind: str,
+    target_unit: Unit | None = None,
+    target_stations: list[Station] | None = None,
+    target_station_kind: str = "",
+    slot_times: list[str] | None = None,
+    weekdays: list[int] | None = None,
+    times_in_period: int | None = None,
+) -> tuple[int, int]:
+    """Change a schedule's future part: dates, slots and targets.
+
+    Airings already past, and airings already confirmed, never change. Future
+    planned airings the new rule no longer wants are removed (they were never
+    confirmed, so nothing refers to them); slots it newly wants are planned,
+    except where the item is already planned there. Returns (added, removed).
+    """
+    schedule = Schedule.objects.select_for_update().get(pk=schedule.pk)
+    if schedule.withdrawn_at:
+        raise ServiceError("withdrawn", _("This schedule has been cancelled."))
+    _check_schedule_rule(
+        item=schedule.item,
+        start_date=start_date,
+        end_date=end_date,
+        slot_times=slot_times,
+        times_in_period=times_in_period,
+        on=max(start_date, timezone.localdate()),
+    )
+    if target_kind == Schedule.TargetKind.UNIT and target_unit is None:
+        raise ServiceError("no_target", _("Choose the unit to broadcast to."))
+    schedule.start_date, schedule.end_date = start_date, end_date
+    schedule.target_kind, schedule.target_unit = target_kind, target_unit
+    schedule.target_station_kind = target_station_kind
+    schedule.slot_times = sorted(set(slot_times or []))
+    schedule.weekdays = sorted(set(weekdays or []))
+    schedule.times_in_period = times_in_period
+    schedule.save()
+    schedule.target_stations.set(target_stations or [])
+    stations = schedule_target_stations(schedule)
+    if not stations:
+        raise ServiceError("no_stations", _("No active station matches this target."))
+    now = timezone.now()
+    occ = [(at, flex) for at, flex in _occurrences(schedule) if at >= now]
+    desired = {(s.pk, at): (s, flex) for s in stations for at, flex in occ}
+    future = PlannedAiring.objects.filter(
+        schedule=schedule, planned_at__gte=now, status=PlannedAiring.Status.PLANNED
+    )
+    have = {(a.station_id, a.planned_at): a.pk for a in future}
+    gone = [pk for key, pk in have.items() if key not in desired]
+    affected = {key[0] for key in have if key not in desired}
+    PlannedAiring.objects.filter(pk__in=gone).delete()
+    taken = _taken_slots(
+        item_id=schedule.item_id,
+        station_ids=[s.pk for s in stations],
+        instants=[at for at, _f in occ],
+    )
+    wanted = [
+        (s, at, flex)
+        for (_pk, at), (s, flex) in desired.items()
+        if (s.pk, at) not in taken
+    ]
+    added = _plan_airings(schedule, wanted) if wanted else 0
+    affected |= {s.pk for s, _at, _f in wanted}
+    packages_rebuild_on_commit(station_ids=affected)
+    return added, len(gone)
+
+
+@transaction.atomic
 def schedule_withdraw(*, schedule: Schedule, reason: str, actor: str) -> int:
-    """Withdraw an item from air: future airings are cancelled and the next package
-    of each station carries the withdrawal."""
+    """Cancel a schedule: future airings are cancelled and the next package of each
+    station carries the withdrawal (rebuilt as soon as this commits)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("reason_required", _("Say why the schedule is cancelled."))
     now = timezone.now()
     Schedule.objects.filter(pk=schedule.pk).update(
         withdrawn_at=now, withdrawn_reason=reason
     )
-    cancelled = PlannedAiring.objects.filter(
+    future = PlannedAiring.objects.filter(
         schedule=schedule, planned_at__gte=now, status=PlannedAiring.Status.PLANNED
-    ).update(status=PlannedAiring.Status.CANCELLED)
+    )
+    station_ids = set(future.values_list("station_id", flat=True))
+    cancelled = future.update(status=PlannedAiring.Status.CANCELLED)
     log_event(
         kind=DistributionEvent.Kind.WITHDRAWAL,
         actor=actor,
@@ -246,6 +452,7 @@ def schedule_withdraw(*, schedule: Schedule, reason: str, actor: str) -> int:
             "cancelled_airings": cancelled,
         },
     )
+    packages_rebuild_on_commit(station_ids=station_ids)
     return cancelled
 
 
@@ -260,6 +467,8 @@ class ConfirmationInput:
     aired_at: datetime | None = None
     reason: str = ""
     note: str = ""
+    # The phone's clock when it sent this (the page fills it in), for the offset.
+    client_now: datetime | None = None
 
 
 @dataclass
@@ -342,16 +551,13 @@ def _record(items, station_ids, source, actor, actor_station):
             results[n] = _reject(
                 c, "bad_status", _("Status must be “aired” or “missed”.")
             )
-        elif (
-            c.status == Confirmation.Status.MISSED
-            and c.reason not in Confirmation.Reason.values
-        ):
-            results[n] = _reject(c, "reason_required", _("Say why it did not air."))
         else:
             aired_at = c.aired_at or (
                 now if c.status == Confirmation.Status.AIRED else None
             )
-            problem = _time_problem(airing, aired_at, now)
+            problem = _status_problem(
+                airing, c.status, c.reason, aired_at, now
+            ) or _age_problem(airing, now)
             if problem:
                 results[n] = _reject(c, *problem)
             else:
@@ -404,8 +610,13 @@ def _record(items, station_ids, source, actor, actor_station):
                 source=source,
                 actor=actor if getattr(actor, "is_authenticated", False) else None,
                 actor_station=actor_station,
+                clock_offset=_clock_offset(c.client_now, now),
+                late=_is_late(airing, now),
             )
             airing.status = c.status
+            airing.aired_at = aired_at
+            airing.missed_reason = conf.reason
+            airing.late = conf.late
             seen[key] = conf  # the same uuid again in this batch is a duplicate
             new.append(conf)
             full = airings[c.airing]
@@ -424,30 +635,93 @@ def _record(items, station_ids, source, actor, actor_station):
                         "confirmation": str(key),
                         "reason": conf.reason,
                         "note": conf.note,
+                        # The stated time is actual_at; these say when the server
+                        # heard it and how far the phone's clock was off.
+                        "received_at": now.isoformat(),
+                        "clock_offset": conf.clock_offset,
+                        "late": conf.late,
                     },
                 )
             )
             results[n] = ConfirmationResult(str(key), "created")
         Confirmation.objects.bulk_create(new)
-        for status in (Confirmation.Status.AIRED, Confirmation.Status.MISSED):
-            ids = [x.airing_id for x in new if x.status == status]
-            if ids:
-                PlannedAiring.objects.filter(pk__in=ids).update(status=status)
+        PlannedAiring.objects.bulk_update(
+            [locked[x.airing_id] for x in new],
+            ["status", "aired_at", "missed_reason", "late"],
+        )
         log_events(events)
     return results  # type: ignore[return-value]
 
 
-def _time_problem(airing, aired_at, now) -> tuple[str, str] | None:
-    if aired_at is None:
-        return None
-    earliest = datetime.combine(
-        airing.planned_at.astimezone(LOCAL_TZ).date(), time(0, 0), LOCAL_TZ
+def confirm_window(airing: PlannedAiring) -> tuple[datetime, datetime]:
+    """When an airing may be said to have aired: around a fixed slot (settings
+    LOA_CONFIRM_WINDOW_BEFORE/AFTER_MINUTES, default 30 min before to 6 h after),
+    or within the day for "N times in the period"."""
+    if airing.flexible:
+        return local_day_bounds(airing.planned_at.astimezone(LOCAL_TZ).date())
+    before = getattr(settings, "LOA_CONFIRM_WINDOW_BEFORE_MINUTES", 30)
+    after = getattr(settings, "LOA_CONFIRM_WINDOW_AFTER_MINUTES", 6 * 60)
+    return (
+        airing.planned_at - timedelta(minutes=before),
+        airing.planned_at + timedelta(minutes=after),
     )
-    if aired_at < earliest:
-        return "before_plan", _("The airing time is before the planned day.")
-    if aired_at > now + timedelta(minutes=10):
+
+
+def confirm_days() -> int:
+    """How many days back staff may still confirm (setting LOA_CONFIRM_DAYS)."""
+    return getattr(settings, "LOA_CONFIRM_DAYS", 7)
+
+
+def _local(dt: datetime) -> str:
+    return dt.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")
+
+
+def _status_problem(airing, status, reason, aired_at, now) -> tuple[str, str] | None:
+    """The one rule for what a confirmation or a correction may say."""
+    if status not in Confirmation.Status.values:
+        return "bad_status", _("Status must be “aired” or “missed”.")
+    if status == Confirmation.Status.MISSED:
+        if reason not in Confirmation.Reason.values:
+            return "reason_required", _("Say why it did not air.")
+        if now < airing.planned_at:
+            return "not_yet", _(
+                "This airing is not due until %(at)s; it cannot be missed yet."
+            ) % {"at": _local(airing.planned_at)}
+        return None
+    if reason:
+        return "reason_not_for_aired", _(
+            "An airing that aired has no reason for not airing."
+        )
+    start, end = confirm_window(airing)
+    if aired_at is not None and not (start <= aired_at <= end):
+        return "outside_window", _(
+            "The airing time must be between %(start)s and %(end)s."
+        ) % {"start": _local(start), "end": _local(end)}
+    if aired_at is not None and aired_at > now + timedelta(minutes=10):
         return "in_future", _("The airing time is in the future.")
     return None
+
+
+def _age_problem(airing, now) -> tuple[str, str] | None:
+    oldest = now.astimezone(LOCAL_TZ).date() - timedelta(days=confirm_days())
+    if airing.planned_at.astimezone(LOCAL_TZ).date() < oldest:
+        return "too_old", _(
+            "Airings older than %(n)d days are corrected by district staff."
+        ) % {"n": confirm_days()}
+    return None
+
+
+def _is_late(airing, now) -> bool:
+    """Confirmed on a later day than the one it was planned for."""
+    return (
+        now.astimezone(LOCAL_TZ).date() > airing.planned_at.astimezone(LOCAL_TZ).date()
+    )
+
+
+def _clock_offset(client_now: datetime | None, now: datetime) -> int | None:
+    if client_now is None:
+        return None
+    return round((now - client_now).total_seconds())
 
 
 def _actor_label(actor, station: Station | None) -> str:
@@ -464,6 +738,7 @@ def airing_correct(
     airing: PlannedAiring,
     status: str,
     actor: str,
+    why: str,
     aired_at: datetime | None = None,
     reason: str = "",
     note: str = "",
@@ -471,21 +746,25 @@ def airing_correct(
     """Correct what was recorded for an airing (e.g. "aired" that in fact missed).
 
     Nothing recorded is edited: the confirmation stays as received and the log gets
-    a correction event pointing at the event it corrects. Only the airing's status,
-    which reports count, follows the correction.
+    a correction event, with why, pointing at the event it corrects. The airing's
+    fields, which reports count, follow the correction.
     """
-    if status not in Confirmation.Status.values:
-        raise ServiceError("bad_status", _("Status must be “aired” or “missed”."))
-    if (
-        status == Confirmation.Status.MISSED
-        and reason not in Confirmation.Reason.values
-    ):
-        raise ServiceError("reason_required", _("Say why it did not air."))
+    why = (why or "").strip()
+    if not why:
+        raise ServiceError("why_required", _("Say why this is being corrected."))
     airing = (
         PlannedAiring.objects.select_for_update()
         .select_related("station__unit", "schedule")
         .get(pk=airing.pk)
     )
+    now = timezone.now()
+    if status == Confirmation.Status.AIRED and aired_at is None:
+        aired_at = airing.aired_at or airing.planned_at
+    if status == Confirmation.Status.MISSED:
+        aired_at = None
+    problem = _status_problem(airing, status, reason, aired_at, now)
+    if problem:
+        raise ServiceError(*problem)
     previous = (
         DistributionEvent.objects.filter(
             airing_id=airing.pk,
@@ -513,10 +792,14 @@ def airing_correct(
             "status": status,
             "previous_status": airing.status,
             "reason": reason,
+            "why": why[:2000],
             "note": note[:2000],
+            "received_at": now.isoformat(),
         },
     )
-    PlannedAiring.objects.filter(pk=airing.pk).update(status=status)
+    PlannedAiring.objects.filter(pk=airing.pk).update(
+        status=status, aired_at=aired_at, missed_reason=reason
+    )
     return event
 
 

@@ -9,4 +9,5 @@ urlpatterns = [
     path("confirm/", views.confirm, name="confirm"),
     path("log/", views.distribution_log, name="log"),
     path("reports/", views.report, name="report"),
+    path("airings/<int:pk>/correct/", views.correct, name="correct"),
 ]

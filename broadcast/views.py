@@ -4,15 +4,16 @@ cheap phone on 3G. Works as plain form posts; JavaScript only adds an offline qu
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,26 +30,74 @@ def _own_stations(user) -> set[int]:
     return scope
 
 
+def may_see_reports(user) -> bool:
+    """Reports are for province and district staff, not for one station's staff."""
+    if not user.is_authenticated:
+        return False
+    assignment = getattr(user, "assignment", None)
+    return user.is_superuser or (assignment is not None and not assignment.station_id)
+
+
+def may_see_log(user) -> bool:
+    return selectors.user_station_scope(user) != set()
+
+
+def _recent_window() -> tuple[date, datetime, datetime]:
+    """Today and the days before it that staff may still confirm."""
+    today = timezone.localdate()
+    first = today - timedelta(days=services.confirm_days())
+    start, _x = selectors.local_day_bounds(first)
+    _y, end = selectors.local_day_bounds(today)
+    return today, start, end
+
+
+def _due_unconfirmed(scope: set[int], ids: list[int] | None = None):
+    """Airings that are due and still waiting, within the days staff may confirm."""
+    _today, start, _end = _recent_window()
+    qs = selectors.airings_between(
+        station_ids=scope, start=start, end=timezone.now()
+    ).filter(status=PlannedAiring.Status.PLANNED)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs
+
+
 @login_required
 def today(request):
+    """The last days' airings (newest day first), each with its buttons; late ones
+    (from an earlier day) say so."""
     scope = _own_stations(request.user)
-    day = timezone.localdate()
-    start, end = selectors.local_day_bounds(day)
+    today, start, end = _recent_window()
     airings = list(selectors.airings_between(station_ids=scope, start=start, end=end))
+    days: dict[date, list] = {}
+    now = timezone.now()
     for a in airings:
         a.form_uuid = uuid.uuid4()
+        local = timezone.localtime(a.planned_at)
+        a.is_late = a.status == PlannedAiring.Status.PLANNED and local.date() < today
+        a.is_due = a.planned_at <= now
+        # The planned time, not "now": staff confirm what they did at the slot.
+        a.default_aired = (
+            timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+            if a.flexible and local.date() == today
+            else ("" if a.flexible else local.strftime("%Y-%m-%dT%H:%M"))
+        )
+        days.setdefault(local.date(), []).append(a)
     return render(
         request,
         "broadcast/today.html",
         {
-            "airings": airings,
-            "day": day,
-            "now_local": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "days": sorted(days.items(), reverse=True),
+            "day": today,
+            "confirm_days": services.confirm_days(),
             "reasons": Confirmation.Reason.choices,
             "all_uuid": uuid.uuid4(),
             "pending_count": sum(
                 1 for a in airings if a.status == PlannedAiring.Status.PLANNED
             ),
+            "due_count": _due_unconfirmed(scope).count(),
+            "may_see_log": may_see_log(request.user),
+            "may_see_reports": may_see_reports(request.user),
         },
     )
 
@@ -64,30 +113,42 @@ def _parse_local(value: str) -> datetime | None:
     return dt
 
 
+def _ids(values: list[str]) -> list[int]:
+    return [int(v) for v in values if v.isdigit()][:1000]
+
+
 @login_required
 @require_POST
 def confirm(request):
     scope = _own_stations(request.user)
     post = request.POST
+    client_now = _parse_local(post.get("client_now", ""))
     items: list[services.ConfirmationInput] = []
     if post.get("all_aired"):
-        # "Everything today aired": one confirmation per still-planned airing. The
-        # uuid is derived from the form's uuid, so a re-sent form changes nothing.
+        # "Everything due so far aired": first the list of what that means, then,
+        # once the person says yes, one confirmation per listed airing still
+        # waiting. Uuids derive from the form's, so a re-sent form changes nothing.
         base = post.get("uuid", "")
-        start, end = selectors.local_day_bounds(timezone.localdate())
-        for a in selectors.airings_between(
-            station_ids=scope, start=start, end=end
-        ).filter(status=PlannedAiring.Status.PLANNED, planned_at__lte=timezone.now()):
-            try:
-                derived = uuid.uuid5(uuid.UUID(base), str(a.pk))
-            except ValueError:
-                break
+        try:
+            uuid.UUID(base)
+        except ValueError:
+            messages.error(request, _("This form has expired; please try again."))
+            return redirect("broadcast:today")
+        if not post.get("confirmed"):
+            due = list(_due_unconfirmed(scope))
+            return render(
+                request,
+                "broadcast/confirm_all.html",
+                {"airings": due, "all_uuid": base},
+            )
+        for a in _due_unconfirmed(scope, _ids(post.getlist("airing"))):
             items.append(
                 services.ConfirmationInput(
-                    uuid=str(derived),
+                    uuid=str(uuid.uuid5(uuid.UUID(base), str(a.pk))),
                     airing=a.pk,
                     status="aired",
                     aired_at=a.planned_at,
+                    client_now=client_now,
                 )
             )
     else:
@@ -95,14 +156,18 @@ def confirm(request):
             airing_id = int(post.get("airing", ""))
         except ValueError:
             airing_id = -1
+        status = post.get("status", "")
         items.append(
             services.ConfirmationInput(
                 uuid=post.get("uuid", ""),
                 airing=airing_id,
-                status=post.get("status", ""),
-                aired_at=_parse_local(post.get("aired_at", "")),
+                status=status,
+                aired_at=_parse_local(post.get("aired_at", ""))
+                if status == "aired"
+                else None,
                 reason=post.get("reason", ""),
                 note=post.get("note", ""),
+                client_now=client_now,
             )
         )
     results = services.confirmations_record(
@@ -137,6 +202,76 @@ def _flash(request, results, *, count: tuple[str, ...]) -> None:
     saved = sum(1 for r in results if r.result in count)
     if saved:
         messages.success(request, _("Saved %(n)d confirmation(s).") % {"n": saved})
+
+
+def _correctable(user, pk: int) -> PlannedAiring:
+    """An airing the user may correct: commune and station staff their own
+    station's, within the days they may confirm; district and province staff any
+    in their scope. Anything else is a 404."""
+    scope = selectors.user_station_scope(user)
+    qs = PlannedAiring.objects.select_related("station", "schedule").exclude(
+        status__in=[PlannedAiring.Status.PLANNED, PlannedAiring.Status.CANCELLED]
+    )
+    if scope is not None:
+        qs = qs.filter(station_id__in=scope)
+    assignment = getattr(user, "assignment", None)
+    if not user.is_superuser and assignment is not None and assignment.station_id:
+        _today, start, _end = _recent_window()
+        qs = qs.filter(planned_at__gte=start)
+    return get_object_or_404(qs, pk=pk)
+
+
+@login_required
+def correct(request, pk: int):
+    """Correct what was recorded for one airing: a new log event with a reason."""
+    if selectors.user_station_scope(request.user) == set():
+        raise PermissionDenied
+    airing = _correctable(request.user, pk)
+    values = {
+        "status": airing.status,
+        "aired_at": timezone.localtime(airing.aired_at or airing.planned_at).strftime(
+            "%Y-%m-%dT%H:%M"
+        ),
+        "reason": airing.missed_reason,
+        "why": "",
+        "note": "",
+    }
+    error = ""
+    if request.method == "POST":
+        post = request.POST
+        values.update({k: post.get(k, "").strip() for k in values})
+        status = values["status"]
+        try:
+            services.airing_correct(
+                airing=airing,
+                status=status,
+                actor=request.user.get_username(),
+                why=values["why"],
+                aired_at=_parse_local(values["aired_at"])
+                if status == "aired"
+                else None,
+                reason=values["reason"] if status == "missed" else "",
+                note=values["note"],
+            )
+        except services.ServiceError as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("The correction is recorded."))
+            nxt = request.GET.get("next", "")
+            if url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+                return redirect(nxt)
+            return redirect("broadcast:today" if may_see_log(request.user) else "/")
+    return render(
+        request,
+        "broadcast/correct.html",
+        {
+            "airing": airing,
+            "values": values,
+            "error": error,
+            "reasons": Confirmation.Reason.choices,
+        },
+        status=400 if error else 200,
+    )
 
 
 @login_required
@@ -215,8 +350,7 @@ def _bars(rows: list[dict], label: str, width: int = 240) -> list[dict]:
 def report(request):
     """The periodic report as a page (charts in inline SVG), printable as is."""
     user = request.user
-    assignment = getattr(user, "assignment", None)
-    if not user.is_superuser and (assignment is None or assignment.station_id):
+    if not may_see_reports(user):
         raise PermissionDenied
     scope = selectors.user_station_scope(user)
     f = _report_filter(request)

@@ -8,14 +8,29 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from .admin_reorganise import ReorganiseView
-from .admin_views import ScheduleCreateView, StationTokensView
+from .admin_views import (
+    ScheduleCancelView,
+    ScheduleCreateView,
+    ScheduleEditView,
+    ScheduleListView,
+    StationTokensView,
+)
 from .models import DistributionEvent, Station, Unit
 
 
 @hooks.register("register_admin_urls")
 def register_admin_urls():
     urls = [
+        path("schedules/", ScheduleListView.as_view(), name="schedules"),
         path("schedule/new/", ScheduleCreateView.as_view(), name="schedule_add"),
+        path(
+            "schedule/<int:pk>/edit/", ScheduleEditView.as_view(), name="schedule_edit"
+        ),
+        path(
+            "schedule/<int:pk>/cancel/",
+            ScheduleCancelView.as_view(),
+            name="schedule_cancel",
+        ),
         path("tokens/", StationTokensView.as_view(), name="tokens"),
         path("reorganise/", ReorganiseView.as_view(), name="reorganise"),
     ]
@@ -24,14 +39,14 @@ def register_admin_urls():
 
 class _CanSchedule(MenuItem):
     def is_shown(self, request):
-        return request.user.has_perm("broadcast.add_schedule")
+        return request.user.has_perm("broadcast.view_schedule")
 
 
 @hooks.register("register_admin_menu_item")
 def schedule_menu_item():
     return _CanSchedule(
-        _("Schedule for broadcast"),
-        reverse("broadcast_admin:schedule_add"),
+        _("Schedules"),
+        reverse("broadcast_admin:schedules"),
         icon_name="date",
         order=250,
     )
@@ -49,6 +64,40 @@ def reorganise_menu_item():
         reverse("broadcast_admin:reorganise"),
         icon_name="site",
         order=910,
+    )
+
+
+class _CanSeeReports(MenuItem):
+    def is_shown(self, request):
+        from .views import may_see_reports
+
+        return may_see_reports(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def report_menu_item():
+    return _CanSeeReports(
+        _("Broadcast report"),
+        reverse("broadcast:report"),
+        icon_name="table",
+        order=251,
+    )
+
+
+class _CanSeeLog(MenuItem):
+    def is_shown(self, request):
+        from .views import may_see_log
+
+        return may_see_log(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def log_menu_item():
+    return _CanSeeLog(
+        _("Distribution log"),
+        reverse("broadcast:log"),
+        icon_name="list-ul",
+        order=252,
     )
 
 

@@ -86,10 +86,13 @@ def audio_item(demo, tmp_path, django_capture_on_commit_callbacks):
 
 @pytest.fixture
 def schedule_today():
-    """A schedule from today for chosen stations, slots early enough to be due."""
+    """A schedule for chosen stations with, by default, one slot an hour ago: due,
+    and within the window in which staff may say it aired."""
 
-    def make(item, codes: list[str], *, slots=("00:00",), days: int = 2, **kw):
-        today = timezone.localdate()
+    def make(item, codes: list[str], *, slots=None, days: int = 2, **kw):
+        an_hour_ago = timezone.localtime() - timedelta(hours=1)
+        today = an_hour_ago.date() if slots is None else timezone.localdate()
+        slots = slots or (an_hour_ago.strftime("%H:%M"),)
         return schedule_create(
             item=item,
             start_date=today,

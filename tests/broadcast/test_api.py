@@ -31,7 +31,7 @@ def _post(client, payload, **extra):
 
 @pytest.fixture
 def airings(radio_item, schedule_today):
-    """Today's 00:00 airing (already due) for a commune and the district station."""
+    """An airing an hour ago (due) for two communes and the district station."""
     item = radio_item()
     schedule_today(item, ["dx-tan-phu-loa", "dx-fm", "ct-minh-hung-loa"], days=1)
     return {a.station.code: a for a in PlannedAiring.objects.select_related("station")}
@@ -95,7 +95,7 @@ def test_aired_at_before_the_plan_or_in_the_future_is_rejected(station_client, a
                     "uuid": str(uuid.uuid4()),
                     "airing": a.pk,
                     "status": "aired",
-                    "aired_at": (now + timedelta(hours=5)).isoformat(),
+                    "aired_at": (now + timedelta(minutes=20)).isoformat(),
                 },
                 {"uuid": str(uuid.uuid4()), "airing": a.pk, "status": "missed"},
                 {"uuid": str(uuid.uuid4()), "airing": a.pk, "status": "maybe"},
@@ -103,7 +103,7 @@ def test_aired_at_before_the_plan_or_in_the_future_is_rejected(station_client, a
         },
     ).json()
     assert [r["code"] for r in res] == [
-        "before_plan",
+        "outside_window",
         "in_future",
         "reason_required",
         "bad_status",

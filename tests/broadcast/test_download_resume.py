@@ -125,3 +125,56 @@ def test_wget_continues_a_partial_file_and_it_verifies(http_server, package, tmp
         text=True,
     )
     assert r.stdout == "401"
+
+
+def _readme_download_line() -> str:
+    from pathlib import Path
+
+    from django.conf import settings
+
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+    (line,) = [
+        ln.strip() for ln in readme.splitlines() if "/download" in ln and "curl" in ln
+    ]
+    return line
+
+
+def test_the_readme_download_recipe_runs_on_debian_curl_and_resumes(
+    http_server, radio_item, schedule_today, tmp_path
+):
+    from broadcast.services import station_token_create
+
+    schedule_today(radio_item(), ["dx-fm"], days=1)
+    today = timezone.localdate()
+    package = package_build(
+        station_id=Station.objects.get(code="dx-fm").pk, start=today, end=today
+    )
+    _t, token = station_token_create(station=package.station)
+    line = (
+        _readme_download_line()
+        .replace("http://127.0.0.1:8000", http_server)
+        .replace("<id>", str(package.public_id))
+    )
+    env = {"TOKEN": token, "PATH": "/usr/bin:/bin"}
+    # A first attempt cut short leaves part of the file the recipe names.
+    out = tmp_path / "loa-package.zip"
+    subprocess.run(
+        [
+            "curl",
+            "-sf",
+            "-H",
+            f"Authorization: Bearer {token}",
+            "-r",
+            "0-99",
+            "-o",
+            str(out),
+            line.split()[-1],
+        ],
+        check=True,
+    )
+    assert out.stat().st_size == 100
+    done = subprocess.run(
+        ["bash", "-c", line], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert _sha(out) == package.sha256

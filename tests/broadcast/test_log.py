@@ -120,7 +120,9 @@ def test_correcting_an_airing_adds_an_event_and_edits_nothing(
     schedule_today(radio_item(), ["dx-tan-phu-loa"], days=1)
     airing = PlannedAiring.objects.get()
     with pytest.raises(ServiceError) as refused:
-        airing_correct(airing=airing, status="missed", reason="power", actor="duyet")
+        airing_correct(
+            airing=airing, status="missed", reason="power", actor="duyet", why="Sai"
+        )
     assert refused.value.code == "nothing_to_correct"
     confirmations_record(
         items=[
@@ -131,14 +133,16 @@ def test_correcting_an_airing_adds_an_event_and_edits_nothing(
     )
     original = DistributionEvent.objects.get(kind="airing_confirmed")
     with pytest.raises(ServiceError):
-        airing_correct(airing=airing, status="missed", actor="duyet")  # no reason
-    fix = airing_correct(airing=airing, status="missed", reason="power", actor="duyet")
+        airing_correct(airing=airing, status="missed", actor="duyet", why="x")
+    fix = airing_correct(
+        airing=airing, status="missed", reason="power", actor="duyet", why="Sai"
+    )
     assert fix.kind == "correction" and fix.corrects_id == original.pk
     assert fix.data["previous_status"] == "aired"
     airing.refresh_from_db()
     assert airing.status == "missed"
     conf = airing.confirmations.get()
     assert conf.status == "aired"  # the confirmation stays as it was received
-    again = airing_correct(airing=airing, status="aired", actor="duyet")
+    again = airing_correct(airing=airing, status="aired", actor="duyet", why="Sai")
     assert again.corrects_id == fix.pk
     assert verify_chain().broken_at is None

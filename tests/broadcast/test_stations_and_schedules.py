@@ -131,7 +131,7 @@ def test_targets_district_chosen_stations_and_kind(radio_item, demo):
     dx_stations = Station.objects.filter(unit_id__in=dx.descendant_ids()).count()
     assert whole.airings.count() == dx_stations * 2
     by_kind = _sched(
-        item,
+        radio_item(title="Thông báo"),
         target_kind="station_kind",
         target_station_kind="district_radio",
         slot_times=["06:00"],

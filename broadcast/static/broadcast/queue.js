@@ -50,6 +50,7 @@
     sending = true;
     var entry = q[0];
     var body = new FormData();
+    entry.fields.client_now = new Date().toISOString();  // when it is really sent
     Object.keys(entry.fields).forEach(function (k) { body.append(k, entry.fields[k]); });
     fetch(endpoint, {
       method: "POST", body: body, credentials: "same-origin",
@@ -71,19 +72,21 @@
     }).catch(function () { sending = false; show(); });
   }
 
-  function pad(n) { return (n < 10 ? "0" : "") + n; }
-  function nowLocal() {
-    var d = new Date();
-    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) +
-      "T" + pad(d.getHours()) + ":" + pad(d.getMinutes());
+
+  // The phone's clock travels with each confirmation, so the server can record
+  // how far off it was; the server's clock stays the authority.
+  function stampClock(form) {
+    var c = form.querySelector("input[name=client_now]");
+    if (c) c.value = new Date().toISOString();
   }
 
-  document.querySelectorAll("form.confirm, form.all-aired").forEach(function (form) {
-    var when = form.querySelector("input[name=aired_at]");
-    if (when) when.addEventListener("input", function () { when.dataset.edited = "1"; });
+  document.querySelectorAll("form.confirm-all").forEach(function (form) {
+    form.addEventListener("submit", function () { stampClock(form); });
+  });
+
+  document.querySelectorAll("form.confirm").forEach(function (form) {
     form.addEventListener("submit", function (ev) {
-      // "Now" means when the button was pressed, not when the page was loaded.
-      if (when && !when.dataset.edited) when.value = nowLocal();
+      stampClock(form);
       var fields = {};
       new FormData(form).forEach(function (v, k) { fields[k] = v; });
       if (ev.submitter && ev.submitter.name) fields[ev.submitter.name] = ev.submitter.value;
