@@ -41,6 +41,20 @@ class Unit(models.Model):
         verbose_name=_("collection"),
     )
 
+    # Since 1 July 2025 districts are abolished and communes merged. A unit is never
+    # re-parented or deleted: it closes (valid_until) and names the unit that took
+    # it over, so history stays attributed to the units of its time.
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    successor = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="predecessors",
+        verbose_name=_("succeeded by"),
+    )
+
     class Meta:
         verbose_name = _("administrative unit")
         verbose_name_plural = _("administrative units")
@@ -97,6 +111,18 @@ class Station(models.Model):
     orientation = models.CharField(
         _("screen orientation"), max_length=16, choices=Orientation.choices, blank=True
     )
+    # The languages the community listens in, most preferred first (codes of
+    # cms.Language). Packages carry each item's version in the first one the item
+    # has; Vietnamese is the fallback.
+    languages = models.CharField(
+        _("languages of the community"),
+        max_length=160,
+        blank=True,
+        help_text=_(
+            "Language codes, most preferred first, separated by commas "
+            "(for example: stieng, vi). Empty means Vietnamese."
+        ),
+    )
     contact_name = models.CharField(_("contact person"), max_length=120, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     active = models.BooleanField(_("active"), default=True)
@@ -108,6 +134,29 @@ class Station(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    def language_codes(self) -> list[str]:
+        codes = [c.strip() for c in self.languages.split(",") if c.strip()]
+        return codes or ["vi"]
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from cms.models import Language
+
+        codes = [c.strip() for c in self.languages.split(",") if c.strip()]
+        known = set(
+            Language.objects.filter(code__in=codes).values_list("code", flat=True)
+        )
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            raise ValidationError(
+                {
+                    "languages": _("Unknown language codes: %(codes)s.")
+                    % {"codes": ", ".join(unknown)}
+                }
+            )
+        self.languages = ", ".join(dict.fromkeys(codes))
 
 
 class StationToken(models.Model):
@@ -256,6 +305,11 @@ class PlannedAiring(models.Model):
     flexible = models.BooleanField(default=False)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED
+    )
+    # The station's unit when it aired, frozen by a reorganisation that moved the
+    # station; empty means the station's current unit (broadcast.units owns this).
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     # What reports count: the latest word on this airing, from its confirmation or
     # the correction that followed it.
@@ -422,6 +476,7 @@ class DistributionEvent(models.Model):
         URGENT_STATE = "urgent_state", _("Urgent announcement at a station")
         URGENT_ENDED = "urgent_ended", _("Urgent announcement ended")
         AGENT_ALERT = "agent_alert", _("Station agent alert")
+        REORGANISATION = "reorganisation", _("Administrative reorganisation")
 
     kind = models.CharField(_("event"), max_length=32, choices=Kind.choices)
     occurred_at = models.DateTimeField(_("recorded at"))

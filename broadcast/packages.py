@@ -107,17 +107,21 @@ def stations_waiting_on_rendition(*, job_id: int, start: date, end: date) -> set
         .values_list("schedule__item_id", "station_id")
         .distinct()
     )
-    kinds: dict[int, str | None] = {}
+    items: dict[int, object] = {}
+    stations = Station.objects.in_bulk({station_id for _i, station_id in pairs})
     waiting: set[int] = set()
     for item_id, station_id in pairs:
-        if item_id not in kinds:
+        if item_id not in items:
             page = Page.objects.filter(pk=item_id).first()
-            media = _media_of(page.specific) if page else None
-            kinds[item_id] = media[0] if media and media[1] == source else None
-        if kinds[item_id] is None:
-            continue
-        station = Station.objects.get(pk=station_id)
-        if profile_for(station, kinds[item_id]) == job.profile:
+            items[item_id] = page.specific if page else None
+        station = stations[station_id]
+        # The station's version of the item (its language) is the one that waits.
+        media = _media_of(items[item_id], station) if items[item_id] else None
+        if (
+            media
+            and media[0] == source
+            and rules.station_profile(station, source) == job.profile
+        ):
             waiting.add(station_id)
     return waiting
 
@@ -140,13 +144,15 @@ class PlannedFile:
         return f"{self.station.code}/media/{self.item_id}-{self.profile}{ext}"
 
 
-def _media_of(item) -> tuple[str, object] | None:
-    src = getattr(item, "media_source", None)
-    if src is None:
+def _media_of(item, station: Station) -> tuple[object, str] | None:
+    """(source, language) of the version of `item` this station gets:
+    cms.selectors.version_for_languages owns the choice (Vietnamese fallback)."""
+    from cms.selectors import version_for_languages
+
+    if getattr(item, "media_source", None) is None:
         return None
-    if src.__class__.__name__ == "LoaImage":
-        return "image", src
-    return (src.type or "audio"), src
+    language, src = version_for_languages(item, station.language_codes())
+    return (src, language) if src is not None else None
 
 
 def _off_air_cause(item, day: date) -> str:
@@ -207,11 +213,11 @@ def collect_inputs(
         key = (a.station_id, sched.item_id)
         if key not in files:
             item = sched.item.specific if sched.item else None
-            media = _media_of(item) if item else None
-            profile = rules.station_profile(a.station, media[1]) if media else None
+            media = _media_of(item, a.station) if item else None
+            profile = rules.station_profile(a.station, media[0]) if media else None
             job = None
             if media and profile:
-                job = rules.current_rendition(media[1], profile)
+                job = rules.current_rendition(media[0], profile)
             if job is None:
                 pending.append(
                     {
@@ -223,12 +229,11 @@ def collect_inputs(
                 )
                 files[key] = None  # type: ignore[assignment]
                 continue
-            lang = getattr(item, "language", None)
             files[key] = PlannedFile(
                 station=a.station,
                 item_id=sched.item_id,
                 title=sched.item_title,
-                language=lang.code if lang else "",
+                language=media[2],
                 profile=profile,
                 rendition=job,
             )

@@ -9,6 +9,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from .admin_reorganise import ReorganiseView
 from .admin_urgent import urgent_urls
 from .admin_views import (
     ScheduleCancelView,
@@ -36,6 +37,7 @@ def register_admin_urls():
         ),
         path("tokens/", StationTokensView.as_view(), name="tokens"),
         *urgent_urls,
+        path("reorganise/", ReorganiseView.as_view(), name="reorganise"),
     ]
     return [path("broadcast/", include((urls, "broadcast_admin")))]
 
@@ -52,6 +54,21 @@ def schedule_menu_item():
         reverse("broadcast_admin:schedules"),
         icon_name="date",
         order=250,
+    )
+
+
+class _CanReorganise(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("broadcast.change_unit")
+
+
+@hooks.register("register_settings_menu_item")
+def reorganise_menu_item():
+    return _CanReorganise(
+        _("Administrative reorganisation"),
+        reverse("broadcast_admin:reorganise"),
+        icon_name="site",
+        order=910,
     )
 
 

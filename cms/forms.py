@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.widgets import SlugInput
@@ -85,3 +86,47 @@ class LoaPageForm(WagtailAdminPageForm):
             # Nothing in the title to make a slug from: the editor must give one.
             self.add_error("slug", self.fields["slug"].error_messages["required"])
         return super().clean()
+
+
+class RadioItemPageForm(LoaPageForm):
+    """A radio item may be typed instead of uploaded: saving text makes its audio."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "voice" in self.fields:
+            from media_pipeline.speech import available_voices
+
+            voices = available_voices()
+            self.fields["voice"] = forms.ChoiceField(
+                label=self.fields["voice"].label,
+                choices=[(k, v.label) for k, v in voices.items()],
+                initial=getattr(self.instance, "voice", "") or next(iter(voices)),
+                required=False,
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        text = (cleaned.get("speech_text") or "").strip()
+        if not text and not cleaned.get("audio"):
+            return cleaned
+        if text:
+            from media_pipeline.speech.backends import MAX_CHARACTERS
+
+            if len(text) > MAX_CHARACTERS:
+                self.add_error(
+                    "speech_text",
+                    _(
+                        "The text is too long to read: %(n)s characters (at most %(max)s)."
+                    )
+                    % {"n": len(text), "max": MAX_CHARACTERS},
+                )
+        return cleaned
+
+    def save(self, commit=True):
+        page = super().save(commit=False)
+        from .services import announcement_speech_sync
+
+        announcement_speech_sync(page=page, user=self.for_user)
+        if commit:
+            page.save()
+        return page

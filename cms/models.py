@@ -11,13 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField
-from wagtail.models import Page, Task
+from wagtail.models import Orderable, Page, Task
 from wagtail.search import index
 
-from .forms import LoaPageForm
-from .panels import RenditionsPanel
+from .forms import LoaPageForm, RadioItemPageForm
+from .panels import RenditionsPanel, SpeechPanel
 from .text import fold, vn_slugify, vn_sort_key
 
 
@@ -269,6 +269,65 @@ class ContentItemPage(VietnamesePageMixin, Page):
         return not (self.valid_until and day > self.valid_until)
 
 
+class ItemLanguageVersion(Orderable):
+    """The same item in another language (S'tiêng, Khmer, M'nông...): its own
+    recording, title, script and captions. Part of the item, so it is reviewed and
+    published with it; its media goes through the same renditions."""
+
+    item = ParentalKey(
+        ContentItemPage, on_delete=models.CASCADE, related_name="language_versions"
+    )
+    language = models.ForeignKey(
+        Language, on_delete=models.PROTECT, related_name="+", verbose_name=_("language")
+    )
+    title = models.CharField(_("title in this language"), max_length=255)
+    media = models.ForeignKey(
+        "media_pipeline.LoaMedia",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("recording"),
+    )
+    script = models.TextField(_("script"), blank=True)
+    captions = models.ForeignKey(
+        "wagtaildocs.Document",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("captions (SRT or WebVTT)"),
+    )
+
+    panels = [
+        FieldPanel("language"),
+        FieldPanel("title"),
+        FieldPanel("media"),
+        FieldPanel("script"),
+        FieldPanel("captions"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("language version")
+        verbose_name_plural = _("language versions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "language"], name="one_version_per_item_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.language.code})"
+
+
+def language_versions_panel() -> InlinePanel:
+    return InlinePanel(
+        "language_versions",
+        heading=_("Language versions"),
+        label=_("language version"),
+    )
+
+
 class RadioItemPage(ContentItemPage):
     class Format(models.TextChoices):
         REPORT = "report", _("Report")
@@ -287,10 +346,31 @@ class RadioItemPage(ContentItemPage):
         verbose_name=_("audio"),
     )
 
+    # A written announcement: text in, speech out. When the text (or voice) changes,
+    # the item's audio is synthesised again and goes through the same pipeline.
+    speech_text = models.TextField(
+        _("text to read aloud"),
+        blank=True,
+        help_text=_(
+            "For a written announcement: type or paste the text and save; Loa reads "
+            "it aloud with the chosen voice and makes the item's audio from it."
+        ),
+    )
+    voice = models.CharField(_("voice"), max_length=64, blank=True)
+    # Hash of the text and voice the current audio was synthesised from.
+    speech_digest = models.CharField(max_length=64, blank=True, editable=False)
+
+    base_form_class = RadioItemPageForm
+
     content_panels = Page.content_panels + [
         FieldPanel("format"),
+        MultiFieldPanel(
+            [FieldPanel("speech_text"), FieldPanel("voice"), SpeechPanel()],
+            heading=_("Written announcement"),
+        ),
         FieldPanel("audio"),
         RenditionsPanel(),
+        language_versions_panel(),
         *ContentItemPage.description_panels,
     ]
 
@@ -325,6 +405,7 @@ class VideoItemPage(ContentItemPage):
         FieldPanel("video"),
         RenditionsPanel(),
         FieldPanel("captions"),
+        language_versions_panel(),
         *ContentItemPage.description_panels,
     ]
 

@@ -111,3 +111,32 @@ class LoaDashboardPanel(Component):
             failed_jobs=list(selectors.failed_jobs(self.user)[:20]),
         )
         return context
+
+
+class SpeechPanel(Panel):
+    """What the machine will say: the normalised text of a written announcement,
+    beside the audio made from it (played in the renditions panel below)."""
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "cms/admin/speech_panel.html"
+
+        def is_shown(self):
+            return bool(getattr(self.instance, "speech_text", ""))
+
+        def get_context_data(self, parent_context=None):
+            from media_pipeline.speech import SpeechError, normalise
+
+            context = super().get_context_data(parent_context)
+            page = type(self.instance).objects.filter(pk=self.instance.pk).first()
+            text = page.speech_text if page else ""
+            try:
+                spoken = normalise(text)
+            except SpeechError:
+                spoken = ""
+            audio = page.audio if page else None
+            context.update(
+                spoken=spoken,
+                audio=audio,
+                failed=bool(audio and audio.ingest_status == "failed"),
+            )
+            return context

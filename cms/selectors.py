@@ -40,7 +40,18 @@ def technical_problems(page: Page) -> list[str]:
     specific = page.specific
     if not isinstance(specific, ContentItemPage):
         return []
-    source = specific.media_source
+    problems = _source_problems(specific.media_source)
+    for version in language_versions(specific, with_media_only=False):
+        name = version.language.name
+        problems += [
+            _("%(language)s version: %(problem)s")
+            % {"language": name, "problem": problem}
+            for problem in _source_problems(version.media)
+        ]
+    return problems
+
+
+def _source_problems(source) -> list[str]:
     if source is None:
         return [_("No media file is attached.")]
     if source.ingest_status == source.IngestStatus.FAILED:
@@ -62,6 +73,28 @@ def technical_problems(page: Page) -> list[str]:
                 % {"profile": label, "lufs": job.loudness_lufs}
             )
     return problems
+
+
+def language_versions(item, *, with_media_only: bool = True) -> list:
+    """An item's language versions, as the page object holds them (a revision's
+    in-memory versions for a draft, the saved rows for a live page)."""
+    versions = list(item.language_versions.all())
+    return [v for v in versions if v.media_id] if with_media_only else versions
+
+
+DEFAULT_LANGUAGE = "vi"
+
+
+def version_for_languages(item, languages: list[str]) -> tuple[str, object]:
+    """The one rule for "which version does this audience get": the first of
+    `languages` (in the station's order) the item has a recording in; otherwise the
+    item's own media (Vietnamese unless the item says otherwise)."""
+    by_code = {v.language.code: v for v in language_versions(item)}
+    for code in languages:
+        if code in by_code:
+            return code, by_code[code].media
+    own = item.language.code if getattr(item, "language", None) else DEFAULT_LANGUAGE
+    return own, item.media_source
 
 
 def pages_using(source: LoaMedia | LoaImage) -> QuerySet:

@@ -131,3 +131,96 @@ def video_captions_sync(*, page: VideoItemPage) -> None:
     transaction.on_commit(
         lambda: captions_attach(media_id=media_id, captions_path=path)
     )
+
+
+def _speech_digest(text: str, voice: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(f"{voice}\n{text.strip()}".encode()).hexdigest()
+
+
+def announcement_speech_sync(*, page: RadioItemPage, user) -> None:
+    """Give a written announcement audio made from its current text and voice.
+
+    Called when the item's form is saved (draft or not). When the text or voice
+    changed since the audio was made, a new media file is made for it, empty until
+    the worker has synthesised the speech; ingest and renditions then follow as for
+    an upload. An item with an uploaded recording and no text is left alone.
+    """
+    from wagtailmedia.permissions import permission_policy as media_policy
+
+    from media_pipeline.speech import available_voices
+
+    text = (page.speech_text or "").strip()
+    if not text:
+        return
+    voice = page.voice if page.voice in available_voices() else ""
+    voice = voice or next(iter(available_voices()))
+    page.voice = voice
+    digest = _speech_digest(text, voice)
+    if page.audio_id and page.speech_digest == digest:
+        return
+    collection = (
+        media_policy.collections_user_has_permission_for(user, "add")
+        .order_by("-depth")
+        .first()
+        if user is not None
+        else None
+    ) or Collection.get_first_root_node()
+    media = LoaMedia.objects.create(
+        title=(page.title or str(_("Written announcement")))[:255],
+        type="audio",
+        collection=collection,
+        uploaded_by_user=user if getattr(user, "pk", None) else None,
+    )
+    page.audio = media
+    page.speech_digest = digest
+    from django.utils.html import escape, strip_tags
+
+    if not strip_tags(page.transcript or "").strip():
+        page.transcript = "".join(
+            f"<p>{escape(line)}</p>" for line in text.splitlines() if line.strip()
+        )
+    from .tasks import announcement_speech_render
+
+    media_id = media.pk
+    transaction.on_commit(
+        lambda: announcement_speech_render.delay(media_id, text, voice)
+    )
+
+
+def media_speech_render(*, media_id: int, text: str, voice: str) -> LoaMedia | None:
+    """Synthesise `text` into the (empty) media file made for a written announcement.
+
+    Saving the file starts ingest and renditions like any upload. A synthesis
+    failure is recorded on the media as an unusable file, with the reason, so the
+    technical check tells the editor what went wrong.
+    """
+    import tempfile
+
+    from django.core.files import File
+
+    from media_pipeline.speech import (
+        SpeechError,
+        available_voices,
+        normalise,
+        synthesise,
+    )
+
+    media = LoaMedia.objects.filter(pk=media_id).first()
+    if media is None or media.file:
+        return media  # deleted, or already made (a redelivered task)
+    spoken_voice = available_voices().get(voice)
+    try:
+        if spoken_voice is None:
+            raise SpeechError(_("The chosen voice is not available on this server."))
+        with tempfile.TemporaryDirectory() as tmp:
+            wav = synthesise(normalise(text), spoken_voice, Path(tmp) / "speech.wav")
+            with wav.open("rb") as fh:
+                media.file.save(f"thong-bao-{media.pk}.wav", File(fh), save=False)
+            media.save()
+    except SpeechError as exc:
+        media.ingest_status = LoaMedia.IngestStatus.FAILED
+        media.ingest_error = f"{exc}\n{exc.detail}".strip()
+        media.save(update_fields=["ingest_status", "ingest_error"])
+    return media

@@ -284,6 +284,7 @@ def public_rendition(job_id: int) -> RenditionJob | None:
     visible = public_pages().filter(
         Q(contentitempage__radioitempage__audio_id=job.media_id)
         | Q(contentitempage__videoitempage__video_id=job.media_id)
+        | Q(contentitempage__language_versions__media_id=job.media_id)
     )
     return job if visible.exists() else None
 
