@@ -233,7 +233,7 @@ def collect_inputs(
                 station=a.station,
                 item_id=sched.item_id,
                 title=sched.item_title,
-                language=media[2],
+                language=media[1],
                 profile=profile,
                 rendition=job,
             )
