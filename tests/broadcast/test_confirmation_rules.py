@@ -181,6 +181,7 @@ def test_correction_screen_records_a_new_event_and_reports_count_it(
     assert commune.get(f"/station/airings/{other.pk}/correct/").status_code == 404
     district = staff_client("bientap.dongxoai")
     assert district.get(f"/station/airings/{other.pk}/correct/").status_code == 404
+    assert url in district.get("/station/log/").content.decode()  # linked there
     back = district.post(url, {"status": "aired", "why": "Đài báo đã phát"})
     assert back.status_code == 302
     airing.refresh_from_db()

@@ -53,7 +53,16 @@ def test_province_report_shows_figures_charts_and_coverage(staff_client, confirm
     assert "Weather" in html
     assert "format=xlsx" in html and "print=1" in html
     printable = _get(staff_client("bientap.tinh"), "/station/reports/?print=1").content
-    assert b"Report on grassroots broadcasting" in printable
+    # Decree 30/2020 layout: national heading, motto, title, signature block.
+    for text in (
+        b"Socialist Republic of Vietnam",
+        b"Independence \xe2\x80\x93 Freedom \xe2\x80\x93 Happiness",
+        b"Results of grassroots broadcasting",
+        b"Recipients:",
+        b"Head of the issuing body",
+        b'<tr class="total">',
+    ):
+        assert text in printable, text
 
 
 def test_district_report_is_scoped_and_station_staff_are_refused(

@@ -186,7 +186,15 @@ def test_upload_transcode_schedule_package_download_confirm_report(
     ).group(1)
     resp = staff.post(
         "/station/confirm/",
-        {"airing": airing.pk, "uuid": form_uuid, "status": "aired", "aired_at": ""},
+        {
+            "airing": airing.pk,
+            "uuid": form_uuid,
+            "status": "aired",
+            # As the page offers it: the planned time (now may be outside the window).
+            "aired_at": timezone.localtime(airing.planned_at).strftime(
+                "%Y-%m-%dT%H:%M"
+            ),
+        },
     )
     assert resp.status_code == 302
     airing.refresh_from_db()
