@@ -514,6 +514,7 @@ def report_airings(
     item: int | None = None,
     language: str = "",
     audience: str = "",
+    units: str = "time",
 ):
     scope = _report_scope(request)
     today = timezone.localdate()
@@ -539,6 +540,12 @@ def report_airings(
         )
     if format not in ("json", "csv", "xlsx"):
         raise LoaHttpError(422, "bad_format", _("format must be json, csv or xlsx."))
+    if units not in reports.UNIT_MODES:
+        raise LoaHttpError(
+            422,
+            "bad_units",
+            _("units must be “time” (the units of each airing's time) or “today”."),
+        )
     f = reports.ReportFilter(
         start=start,
         end=end,
@@ -551,13 +558,13 @@ def report_airings(
         audience=audience,
     )
     if group_by == "summary" and format == "json":
-        data = reports.summary(station_ids=scope, f=f)
+        data = reports.summary(station_ids=scope, f=f, units=units)
         return HttpResponse(
             json.dumps(data, ensure_ascii=False, default=str),
             content_type="application/json",
         )
     rows = reports.airing_rows(
-        station_ids=scope, start=start, end=end, group_by=group_by, f=f
+        station_ids=scope, start=start, end=end, group_by=group_by, f=f, units=units
     )
     name = f"loa-airings-{group_by}-{start}-{end}"
     if format == "csv":

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import DistributionEvent, PlannedAiring, Schedule, Station, Unit
 from .selectors import LOCAL_TZ, local_day_bounds
 from .textsafe import spreadsheet_text
+from .units import successor_map
 
 # start/end are (month, day); a start after the end means "from the previous year".
 DEFAULT_PERIODS = {
@@ -101,14 +102,39 @@ def airings(
     return qs
 
 
-def district_of(station: Station) -> tuple[str | None, str | None]:
-    """The district an airing counts under: a district's (or the province's) own
-    station under its unit, a commune's under the commune's parent. With the
-    two-tier tree that parent is the province, so communes count under it."""
-    unit = station.unit
+def district_of(unit: Unit) -> tuple[str | None, str | None]:
+    """The district an airing counts under, from its unit: a district's (or the
+    province's) own station under its unit, a commune's under the commune's parent.
+    With the two-tier tree that parent is the province, so communes count under it."""
     if unit.level == Unit.Level.COMMUNE:
         unit = unit.parent
     return (unit.code, unit.name) if unit else (None, None)
+
+
+UNIT_MODES = ("time", "today")
+
+
+class _UnitsOfAirings:
+    """Which unit each airing counts under: the unit of its time (frozen on it by
+    a reorganisation, else its station's: broadcast.units owns that rule), or, in
+    the "today" mode, the unit that carries that one today."""
+
+    def __init__(self, frozen_ids: set[int], stations: dict, mode: str):
+        if mode not in UNIT_MODES:
+            raise ValueError(mode)
+        self.today = successor_map() if mode == "today" else None
+        wanted = frozen_ids | {s.unit_id for s in stations.values()}
+        if self.today is not None:
+            wanted |= {self.today[u] for u in wanted}
+        self.units = Unit.objects.select_related("parent").in_bulk(wanted)
+        parents = {u.parent_id for u in self.units.values()} - set(self.units)
+        self.units |= Unit.objects.in_bulk(parents - {None})
+
+    def of(self, station: Station, frozen_id: int | None) -> Unit:
+        unit_id = frozen_id or station.unit_id
+        if self.today is not None:
+            unit_id = self.today[unit_id]
+        return self.units[unit_id]
 
 
 # group_by → (output column, query expression) pairs; "airing" is one row per
@@ -120,15 +146,15 @@ GROUPINGS = {
         ("content_id", F("schedule__item_id")),
         ("title", F("schedule__item_title")),
     ),
-    "unit": (
-        ("unit", F("station__unit__code")),
-        ("unit_name", F("station__unit__name")),
-    ),
-    # Folded from per-station counts by district_of(), one owner for the rule.
+    # Unit and district are folded from per-station counts (by the units of the
+    # airing's time, or today's): _UnitsOfAirings and district_of own the rules.
+    "unit": (("unit", None), ("unit_name", None)),
     "district": (("district", None), ("district_name", None)),
     "day": (("day", TruncDate("planned_at", tzinfo=LOCAL_TZ)),),
 }
-GROUP_BY_CHOICES = [*GROUPINGS, "summary"]
+# Tables of another shape, by the language each station got (reports_map).
+LANGUAGE_TABLES = ("language", "language_coverage", "language_gaps")
+GROUP_BY_CHOICES = [*GROUPINGS, "summary", *LANGUAGE_TABLES]
 
 COUNT_COLUMNS = ("planned", "aired", "missed", "cancelled", "waiting", "late")
 
@@ -155,6 +181,11 @@ HEADERS = {
     "cancelled": _("Cancelled"),
     "waiting": _("Waiting for confirmation"),
     "late": _("Confirmed late"),
+    "language": _("Language"),
+    "communes": _("Communes that speak it"),
+    "communes_aired": _("Communes that aired it"),
+    "share": _("Share"),
+    "stations": _("Stations that need it"),
 }
 
 TITLES = {
@@ -165,6 +196,16 @@ TITLES = {
     "district": _("Airings by district"),
     "day": _("Airings by day"),
     "summary": _("Airings by district"),
+    "language": _("Airings by language"),
+    "language_coverage": _("Coverage by language"),
+    "language_gaps": _("Missing language versions"),
+}
+
+# The columns of the language tables when they have no rows (reports_map).
+_LANGUAGE_KEYS = {
+    "language": ["language", *COUNT_COLUMNS],
+    "language_coverage": ["language", "communes", "communes_aired", "share"],
+    "language_gaps": ["content_id", "title", "language", "stations"],
 }
 
 
@@ -189,10 +230,16 @@ def airing_rows(
     end: date,
     group_by: str,
     f: ReportFilter | None = None,
+    units: str = "time",
 ) -> list[dict]:
     """Rows with stable keys and typed values (datetimes aware, dates as dates);
-    the writers below format them for machines or for people."""
+    the writers below format them for machines or for people. `units` counts by the
+    units of each airing's time, or ("today") rolled up to today's units."""
     f = f or ReportFilter(start=start, end=end)
+    if group_by in LANGUAGE_TABLES:
+        from .reports_map import LANGUAGE_TABLES as tables
+
+        return tables[group_by](station_ids=station_ids, f=f)
     qs = airings(station_ids=station_ids, f=f)
     if group_by == "summary":
         group_by = "district"
@@ -220,8 +267,8 @@ def airing_rows(
                 )
             )
         return rows
-    if group_by == "district":
-        return _fold(_cells(qs))["by_district"]
+    if group_by in ("district", "unit"):
+        return _fold(_cells(qs), units=units)[f"by_{group_by}"]
     pairs = GROUPINGS[group_by]
     keys = [f"g_{col}" for col, _e in pairs]
     return [
@@ -240,14 +287,16 @@ def _cells(qs: QuerySet[PlannedAiring]) -> list[tuple]:
     reason. Grouping on integer keys keeps the aggregate small and fast; names and
     districts are joined on afterwards from the few stations and schedules."""
     return list(
-        qs.values_list("schedule_id", "station_id", "status", "late", "missed_reason")
+        qs.values_list(
+            "schedule_id", "station_id", "unit_id", "status", "late", "missed_reason"
+        )
         .annotate(n=Count("pk"))
         .order_by()
     )
 
 
-def _fold(cells: list[tuple]) -> dict:
-    """Totals, by district, missed reasons and coverage from the cells."""
+def _fold(cells: list[tuple], *, units: str = "time") -> dict:
+    """Totals, by unit and district, missed reasons and coverage from the cells."""
     S = PlannedAiring.Status
     stations = {
         s.pk: s
@@ -262,15 +311,21 @@ def _fold(cells: list[tuple]) -> dict:
         ).values_list("pk", "item_id", "item_title")
     }
     totals = dict.fromkeys(COUNT_COLUMNS, 0)
+    of_airing = _UnitsOfAirings({c[2] for c in cells if c[2]}, stations, units)
     districts: dict[tuple, dict] = {}
+    by_unit: dict[tuple, dict] = {}
     reasons: dict[str, int] = {}
     cover: dict[tuple, dict[int, bool]] = {}
-    for schedule_id, station_id, status, late, reason, n in cells:
+    for schedule_id, station_id, frozen_unit, status, late, reason, n in cells:
         station = stations[station_id]
+        unit = of_airing.of(station, frozen_unit)
         counts = districts.setdefault(
-            district_of(station), dict.fromkeys(COUNT_COLUMNS, 0)
+            district_of(unit), dict.fromkeys(COUNT_COLUMNS, 0)
         )
-        for bucket in (totals, counts):
+        unit_counts = by_unit.setdefault(
+            (unit.code, unit.name), dict.fromkeys(COUNT_COLUMNS, 0)
+        )
+        for bucket in (totals, counts, unit_counts):
             bucket["planned"] += n
             bucket["aired"] += n if status == S.AIRED else 0
             bucket["missed"] += n if status == S.MISSED else 0
@@ -281,46 +336,51 @@ def _fold(cells: list[tuple]) -> dict:
             reasons[reason or "unknown"] = reasons.get(reason or "unknown", 0) + n
         # Coverage counts communes (the unit of a commune station), not stations:
         # a commune with a loudspeaker system and a bulletin board counts once.
-        if station.unit.level == Unit.Level.COMMUNE:
-            units = cover.setdefault(schedules[schedule_id], {})
-            units[station.unit_id] = units.get(station.unit_id, False) or (
-                status == S.AIRED
-            )
+        if unit.level == Unit.Level.COMMUNE:
+            communes = cover.setdefault(schedules[schedule_id], {})
+            communes[unit.pk] = communes.get(unit.pk, False) or (status == S.AIRED)
     by_district = [
         OrderedDict(district=code, district_name=name, **counts)
         for (code, name), counts in sorted(
             districts.items(), key=lambda kv: (kv[0][0] or "", kv[0][1] or "")
         )
     ]
+    by_unit_rows = [
+        OrderedDict(unit=code, unit_name=name, **counts)
+        for (code, name), counts in sorted(by_unit.items(), key=lambda kv: kv[0])
+    ]
     coverage = []
-    for (item_id, title), units in sorted(
+    for (item_id, title), units_aired in sorted(
         cover.items(), key=lambda kv: (kv[0][1], kv[0][0] or 0)
     ):
-        aired = sum(units.values())
+        aired = sum(units_aired.values())
         coverage.append(
             {
                 "content_id": item_id,
                 "title": title,
-                "communes": len(units),
+                "communes": len(units_aired),
                 "aired_communes": aired,
-                "coverage": round(aired / len(units), 4) if units else 0.0,
+                "coverage": round(aired / len(units_aired), 4) if units_aired else 0.0,
             }
         )
     return {
         "totals": totals,
         "by_district": by_district,
+        "by_unit": by_unit_rows,
         "missed_reasons": reasons,
         "coverage": coverage,
     }
 
 
-def summary(*, station_ids: set[int] | None, f: ReportFilter) -> dict:
+def summary(
+    *, station_ids: set[int] | None, f: ReportFilter, units: str = "time"
+) -> dict:
     """The figures of the periodic report: totals, missed by reason, coverage per
     item (share of communes that aired it at least once), downloads, by district.
 
     Exact on every call (no cache): one aggregate pass over the period's airings,
     folded in Python."""
-    folded = _fold(_cells(airings(station_ids=station_ids, f=f)))
+    folded = _fold(_cells(airings(station_ids=station_ids, f=f)), units=units)
     a, _x = local_day_bounds(f.start)
     _y, b = local_day_bounds(f.end)
     downloads = DistributionEvent.objects.filter(
@@ -558,6 +618,8 @@ def xlsx_response(
 def _empty_keys(group_by: str) -> list[str]:
     if group_by == "airing":
         return ["airing_id", "station", "unit", "content_id", "title", "planned_at"]
+    if group_by in _LANGUAGE_KEYS:
+        return _LANGUAGE_KEYS[group_by]
     if group_by == "summary":
         group_by = "district"
     return [col for col, _e in GROUPINGS[group_by]] + list(COUNT_COLUMNS)

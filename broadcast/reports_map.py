@@ -1,57 +1,19 @@
-"""Report views the 2025 reorganisation and the language versions need: airings by
-language, coverage by language and version gaps, and units counted either by the
-units of the time or rolled up to today's. The counting (status_counts) and the
-filters (airings) are reports.py's; only the grouping differs."""
+"""Report tables the language versions need: airings by the language each station
+got, coverage by language and version gaps. The counting (status_counts) and the
+filters (airings) are reports.py's; only the grouping differs. (Units by the time
+or today's are reports._fold's.)"""
 
 from __future__ import annotations
 
 from collections import Counter, OrderedDict, defaultdict
 
-from .models import PlannedAiring, Station, Unit
+from .models import PlannedAiring, Station
 from .reports import COUNT_COLUMNS, ReportFilter, airings, status_counts
-from .units import airing_unit_id, successor_map
-
-UNIT_MODES = ("time", "today")
 
 
 def _add(into: dict, row: dict) -> None:
     for n in COUNT_COLUMNS:
         into[n] = into.get(n, 0) + row[n]
-
-
-def unit_rows(
-    *,
-    station_ids: set[int] | None,
-    f: ReportFilter,
-    mode: str = "time",
-    level: str = "district",
-) -> list[dict]:
-    """Counts by unit (or by district) either as the units were when each airing
-    was planned, or rolled up to the units that carry them today. Every airing
-    counts once either way, so the totals agree."""
-    if mode not in UNIT_MODES:
-        raise ValueError(mode)
-    per_unit = (
-        airings(station_ids=station_ids, f=f)
-        .annotate(u=airing_unit_id())
-        .values("u")
-        .annotate(**status_counts())
-    )
-    units = Unit.objects.in_bulk()
-    today = successor_map() if mode == "today" else {}
-    grouped: dict[int, dict] = {}
-    for row in per_unit:
-        unit = units[today.get(row["u"], row["u"])]
-        if level == "district" and unit.level == Unit.Level.COMMUNE and unit.parent_id:
-            unit = units[unit.parent_id]
-        _add(grouped.setdefault(unit.pk, {}), row)
-    return [
-        OrderedDict(
-            [("unit", units[pk].code), ("unit_name", units[pk].name)]
-            + [(n, counts[n]) for n in COUNT_COLUMNS]
-        )
-        for pk, counts in sorted(grouped.items(), key=lambda kv: units[kv[0]].name)
-    ]
 
 
 def _versions(item_ids) -> dict[int, object]:
@@ -156,3 +118,10 @@ def language_gaps(*, station_ids: set[int] | None, f: ReportFilter) -> list[dict
         OrderedDict(content_id=i, title=titles[i], language=code, stations=n)
         for (i, code), n in sorted(missing.items())
     ]
+
+
+LANGUAGE_TABLES = {
+    "language": language_rows,
+    "language_coverage": language_coverage,
+    "language_gaps": language_gaps,
+}

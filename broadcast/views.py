@@ -366,7 +366,9 @@ def report(request):
         raise PermissionDenied
     scope = user_scope.station_id_set()
     f = _report_filter(request)
-    data = reports.summary(station_ids=scope, f=f)
+    units = request.GET.get("units", "time")
+    units = units if units in reports.UNIT_MODES else "time"
+    data = reports.summary(station_ids=scope, f=f, units=units)
     totals = data["totals"]
     units = user_scope.units().filter(level=Unit.Level.DISTRICT)
     from cms.models import Audience, Campaign, Language
@@ -403,6 +405,7 @@ def report(request):
             "languages": Language.objects.order_by("name"),
             "audiences": Audience.objects.order_by("name"),
             "printing": bool(request.GET.get("print")),
+            "units_mode": units,
             "heading": reports.report_heading(user),
             "query": query.urlencode(),
             "generated": timezone.localtime(),

@@ -6,13 +6,8 @@ import pytest
 
 from broadcast.models import PlannedAiring, Schedule, Station
 from broadcast.reorganise import plan_read, reorganisation_apply
-from broadcast.reports import ReportFilter
-from broadcast.reports_map import (
-    language_coverage,
-    language_gaps,
-    language_rows,
-    unit_rows,
-)
+from broadcast.reports import ReportFilter, airing_rows
+from broadcast.reports_map import language_coverage, language_gaps, language_rows
 from broadcast.selectors import LOCAL_TZ
 from cms.models import ItemLanguageVersion, Language
 
@@ -114,8 +109,20 @@ def test_units_of_the_time_and_today_agree_on_totals(demo, radio_item):
         "dissolve,dx,binh-phuoc,,,\n"
     )
     reorganisation_apply(rows=plan_read(plan), effective=date(2025, 7, 1), actor="t")
-    by_time = {r["unit"]: r for r in unit_rows(station_ids=None, f=YEAR, mode="time")}
-    by_today = {r["unit"]: r for r in unit_rows(station_ids=None, f=YEAR, mode="today")}
+
+    def rows(units, group_by="district"):
+        return {
+            r[group_by]: r
+            for r in airing_rows(
+                station_ids=None,
+                start=YEAR.start,
+                end=YEAR.end,
+                group_by=group_by,
+                units=units,
+            )
+        }
+
+    by_time, by_today = rows("time"), rows("today")
     for column in ("planned", "aired", "missed"):
         assert sum(r[column] for r in by_time.values()) == sum(
             r[column] for r in by_today.values()
@@ -129,3 +136,19 @@ def test_units_of_the_time_and_today_agree_on_totals(demo, radio_item):
     assert "dx" not in by_today
     assert by_today["binh-phuoc"]["planned"] == 4
     assert by_today["bl"]["planned"] == 1
+    # By unit: Tân Phú's March airing stays with Tân Phú; today it is the new ward's.
+    assert rows("time", "unit")["dx-tan-phu"]["planned"] == 1
+    assert rows("today", "unit")["dx-moi"]["planned"] == 2
+
+
+def test_every_language_table_in_every_format(languages_world, staff_client):
+    c = staff_client("bientap.tinh")
+    for table in ("language", "language_coverage", "language_gaps"):
+        for fmt in ("json", "csv", "xlsx"):
+            r = c.get(
+                f"/api/v1/reports/airings?from=2025-01-01&to=2025-12-31"
+                f"&group_by={table}&format={fmt}"
+            )
+            assert r.status_code == 200, (table, fmt, r.content[:200])
+    bad = c.get("/api/v1/reports/airings?group_by=district&units=yesterday")
+    assert bad.status_code == 422 and bad.json()["code"] == "bad_units"
