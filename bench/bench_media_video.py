@@ -34,7 +34,11 @@ def bare_ffmpeg(src: Path, out: Path) -> None:
 
     p = get_profile("ebulletin-landscape")
     vf = video_filters(p, Source(path=src, probe=probe(src)), None)
-    af = f"loudnorm=I={p.loudness}:TP={p.true_peak_target},aresample=48000"
+    # ffmpeg 5.1 cannot negotiate loudnorm's output layout for aac without aformat.
+    af = (
+        f"loudnorm=I={p.loudness}:TP={p.true_peak_target},aresample=48000,"
+        "aformat=channel_layouts=mono|stereo"
+    )
     run_ffmpeg(
         ["-i", str(src), "-vf", vf, "-af", af, *encoder_args(p)]
         + ["-c:a", "aac", "-b:a", p.bitrate, "-ar", "48000", str(out)],

@@ -135,3 +135,25 @@ def test_a_starting_worker_recovers_jobs_of_dead_workers_at_once(rendered, setti
     stale = timezone.now() - timedelta(seconds=settings.LOA_JOB_STALE_SECONDS + 5)
     RenditionJob.objects.filter(pk=other.pk).update(heartbeat_at=stale)
     assert services.jobs_recover_lost() == [other.pk]
+
+
+def test_a_failed_job_names_the_binary_and_ffmpegs_reason(
+    tmp_path, settings, django_capture_on_commit_callbacks
+):
+    from django.core.files import File
+
+    from media_pipeline.ffmpeg import ffmpeg_binary
+
+    settings.LOA_PROFILE_OVERRIDES = {"district-fm": {"filters": ("nosuchfilter",)}}
+    wav = speechlike_wav(tmp_path / "b.wav", seconds=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        media = LoaMedia(title="b", type="audio")
+        with open(wav, "rb") as fh:
+            media.file.save("b.wav", File(fh), save=True)
+    job = media.jobs.get(profile="district-fm")
+    assert (job.status, job.error_code) == ("failed", "ffmpeg")
+    assert job.error_detail.startswith(f"{ffmpeg_binary()}: ")
+    assert "nosuchfilter" in job.error_detail
+    # The log keeps ffmpeg's own stderr for staff.
+    assert "No such filter: 'nosuchfilter'" in job.log
+    assert not job.log.startswith(ffmpeg_binary())
