@@ -211,4 +211,6 @@ def test_loas_vietnamese_catalogue_is_complete_and_compiled():
     mo = polib.mofile(str(ROOT / "locale/vi/LC_MESSAGES/django.mo"))
     compiled = {e.msgid: e.msgstr or e.msgstr_plural for e in mo}
     for entry in po.translated_entries():
-        assert compiled.get(entry.msgid) == (entry.msgstr or entry.msgstr_plural), entry.msgid
+        assert compiled.get(entry.msgid) == (entry.msgstr or entry.msgstr_plural), (
+            entry.msgid
+        )

@@ -5,6 +5,7 @@ environment, so the same code runs embedded (SQLite, filesystem broker) and dist
 (PostgreSQL, Redis, many workers, shared media storage).
 """
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -203,6 +204,9 @@ FILE_UPLOAD_TEMP_DIR = os.environ.get("FILE_UPLOAD_TEMP_DIR") or None
 # Every upload path refuses larger files (media_pipeline.uploads), and pictures
 # whose decoding would take more memory than LOA_IMAGE_DECODE_MB.
 LOA_MAX_UPLOAD_MB = int(os.environ.get("LOA_MAX_UPLOAD_MB", 2048))
+# Extra speech voices (media_pipeline.speech), as JSON: a list of {"key", "label",
+# "backend": "command", "spec"}; the espeak-ng voices are always there.
+LOA_SPEECH_VOICES = json.loads(os.environ.get("LOA_SPEECH_VOICES", "[]"))
 LOA_IMAGE_DECODE_MB = int(os.environ.get("LOA_IMAGE_DECODE_MB", 256))
 
 # Staff outside the admin (commune staff, operators) sign in here.

@@ -127,8 +127,7 @@ def _screens(world) -> dict[str, str]:
         "document usage (other)": f"/admin/documents/usage/{other['document'].pk}/",
         "log snippet listing": "/admin/snippets/broadcast/distributionevent/",
         "log snippet inspect (other)": (
-            "/admin/snippets/broadcast/distributionevent/inspect/"
-            f"{other['event'].pk}/"
+            f"/admin/snippets/broadcast/distributionevent/inspect/{other['event'].pk}/"
         ),
         "schedule form": "/admin/broadcast/schedule/new/",
         "station today": "/station/",
