@@ -94,6 +94,22 @@ def register_media_usage_url():
     return [path("media/usage/<int:media_id>/", media_usage, name="loa_media_usage")]
 
 
+@hooks.register("before_serve_document")
+def serve_documents_in_scope(document, request):
+    """Wagtail serves any document by id at /documents/: only to those whose scope
+    holds it, or to anyone once a live page uses it."""
+    if document_policy.user_has_any_permission_for_instance(
+        request.user, ["choose", "change"], document
+    ):
+        return None
+    from wagtail.models import Page
+
+    for obj, _references in document.get_usage():
+        if isinstance(obj, Page) and obj.live:
+            return None
+    raise Http404
+
+
 class ScopedLogInspectView(InspectView):
     def get_object(self, queryset=None):
         event = super().get_object(queryset)

@@ -146,3 +146,12 @@ def test_files_stored_before_the_private_root_are_moved_there(settings):
     assert not old.exists()
     assert (Path(settings.LOA_PRIVATE_ROOT) / "media" / "old-recording.wav").exists()
     assert rendition.exists()
+
+
+def test_a_draft_document_is_not_served_by_id_outside_its_scope(private_things):
+    own, other = private_things["dx"]["document"], private_things["bl"]["document"]
+    editor = Client()
+    assert editor.login(username="bientap.dongxoai", password="loa-demo")
+    assert editor.get(own.url).status_code == 200
+    assert editor.get(other.url).status_code == 404
+    assert Client().get(own.url).status_code == 404

@@ -49,11 +49,15 @@ def _district_things(short: str, marker: str, item_title: str) -> dict:
     image.file = ImageFile(io.BytesIO(_png()), name=f"{short}-poster.png")
     image.save()
     media = LoaMedia(title=f"{marker}-MEDIA", type="audio", collection=collection)
-    media.file.save(f"{short}-draft.wav", ContentFile(b"RIFF0000WAVE"), save=False)
+    media.file.save(
+        f"{short}-draft.wav", ContentFile(b"RIFF0000WAVE" + marker.encode()), save=False
+    )
     media.duration = 1
     media.save()
     document = get_document_model()(title=f"{marker}-DOC", collection=collection)
-    document.file.save(f"{short}-note.txt", ContentFile(b"ghi chu"), save=True)
+    document.file.save(
+        f"{short}-note.txt", ContentFile(f"{marker} ghi chu".encode()), save=True
+    )
     folder = district_library(unit)
     draft = folder.add_child(
         instance=PosterPage(title=f"{marker}-DRAFT", image=image, live=False)
@@ -125,6 +129,9 @@ def _screens(world) -> dict[str, str]:
         "document chooser": "/admin/documents/chooser/",
         "document usage (own)": f"/admin/documents/usage/{own['document'].pk}/",
         "document usage (other)": f"/admin/documents/usage/{other['document'].pk}/",
+        "document download (other)": other["document"].url,
+        "media original (other)": other["media"].file.url,
+        "image original (other)": other["image"].file.url,
         "log snippet listing": "/admin/snippets/broadcast/distributionevent/",
         "log snippet inspect (other)": (
             f"/admin/snippets/broadcast/distributionevent/inspect/{other['event'].pk}/"
