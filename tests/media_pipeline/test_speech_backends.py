@@ -8,6 +8,15 @@ import pytest
 
 from media_pipeline.speech import SpeechError, Voice, available_voices, synthesise
 
+@pytest.fixture(autouse=True)
+def english():
+    # Messages are matched in English; their Vietnamese is in the catalogue.
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 needs_espeak = pytest.mark.skipif(
     shutil.which("espeak-ng") is None, reason="espeak-ng is not installed"
 )
