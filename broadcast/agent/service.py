@@ -164,8 +164,10 @@ class Agent:
             "clock_offset_s": self.client.clock_offset,
         }
         self.client.post_json("/agent/heartbeat", body)
-        if state.get("alerts"):
-            self.store.update_state(alerts=[])
+        sent = len(body["alerts"])
+        if sent:
+            with self.store.lock:  # keep alerts raised while this was in flight
+                self.store.update_state(alerts=self.store.state()["alerts"][sent:])
 
     def network_loop(self) -> None:
         last_sync = last_beat = -1e9
