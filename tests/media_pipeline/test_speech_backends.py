@@ -8,6 +8,7 @@ import pytest
 
 from media_pipeline.speech import SpeechError, Voice, available_voices, synthesise
 
+
 @pytest.fixture(autouse=True)
 def english():
     # Messages are matched in English; their Vietnamese is in the catalogue.
