@@ -33,7 +33,13 @@ def _post(client, items):
 
 
 def _ok(airing):
-    return {"uuid": str(uuid.uuid4()), "airing": airing.pk, "status": "aired"}
+    # Aired at its slot: the server refuses times outside the window around it.
+    return {
+        "uuid": str(uuid.uuid4()),
+        "airing": airing.pk,
+        "status": "aired",
+        "aired_at": airing.planned_at.isoformat(),
+    }
 
 
 def test_aired_at_without_utc_offset_rejects_only_that_item(airing, station_client):
