@@ -12,8 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Confirmation, PlannedAiring, Schedule, Station
+from .selectors import local_day_bounds
 from .services import (
     ConfirmationInput,
+    confirm_days,
     confirmations_record,
     schedule_create,
     schedule_withdraw,
@@ -106,10 +108,13 @@ def _queue_packages(station_ids: list[int]) -> None:
 def _confirm_week_so_far(schedule: Schedule) -> None:
     """Confirm the commune's airings of `schedule` that were due over an hour ago:
     all aired but the first, missed for a power cut."""
+    # Only what staff could still confirm: older airings are the district's to correct.
+    oldest = timezone.localdate() - timedelta(days=confirm_days())
     due = list(
         schedule.airings.filter(
             station__code=CONFIRMING_STATION,
             planned_at__lt=timezone.now() - timedelta(hours=1),
+            planned_at__gte=local_day_bounds(oldest)[0],
         ).order_by("planned_at")
     )
     items = [
