@@ -3,7 +3,6 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.views.generic import InspectView
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
@@ -189,9 +188,10 @@ class ReadOnlyPolicy(ModelPermissionPolicy):
 register_permission_policy(DistributionEvent, ReadOnlyPolicy(DistributionEvent))
 
 
-class LogInspectView(InspectView):
-    # Wagtail prints an empty number as "None"; an empty cell reads right in any
-    # language.
+class LogInspectView(ScopedLogInspectView):
+    """Scoped like /station/log/ (broadcast.scope). Wagtail prints an empty number
+    as "None"; an empty cell reads right in any language."""
+
     def get_field_display_value(self, field_name, field):
         value = super().get_field_display_value(field_name, field)
         return "" if value is None else value
@@ -212,8 +212,6 @@ class DistributionLogViewSet(SnippetViewSet):
         "source",
     ]
     list_filter = ["kind", "source"]
-    # Scoped like /station/log/ (broadcast.scope).
-    inspect_view_class = ScopedLogInspectView
 
     def get_queryset(self, request):
         return log_queryset(request)

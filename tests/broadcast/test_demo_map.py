@@ -48,7 +48,14 @@ def _totals_by_district_of_the_time(year: int) -> Counter:
 def test_reorganising_the_2023_demo_keeps_2025_totals(demo):
     _airings_2025()
     before = _totals_by_district_of_the_time(2025)
-    call_command("load_demo", "--no-media", "--map", "2025", stdout=StringIO())
+    call_command(
+        "load_demo",
+        "--no-media",
+        "--map",
+        "2025",
+        "--i-know-this-is-not-production",
+        stdout=StringIO(),
+    )
     # Two tiers now: every station sits on an open unit directly under the province.
     province = Unit.objects.get(code="binh-phuoc")
     for station in Station.objects.select_related("unit"):
@@ -70,5 +77,12 @@ def test_reorganising_the_2023_demo_keeps_2025_totals(demo):
     assert first_half == Counter({k: v // 2 for k, v in before.items()})
     # Running it again changes nothing.
     out = StringIO()
-    call_command("load_demo", "--no-media", "--map", "2025", stdout=out)
+    call_command(
+        "load_demo",
+        "--no-media",
+        "--map",
+        "2025",
+        "--i-know-this-is-not-production",
+        stdout=out,
+    )
     assert "0 changes" in out.getvalue()
