@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wagtail.test.utils.form_data import nested_form_data, rich_text
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
 
 def radio_item_form(title: str, *, slug: str = "", **fields) -> dict:
@@ -15,6 +15,8 @@ def radio_item_form(title: str, *, slug: str = "", **fields) -> dict:
         "credits": "",
         "rights": "",
         "tags": "",
+        # The item's language versions (an inline): none unless given.
+        "language_versions": inline_formset([]),
         **fields,
     }
     return nested_form_data(data)

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from wagtail.models import Page
 from wagtail.test.utils import WagtailPageTestCase
-from wagtail.test.utils.form_data import nested_form_data, rich_text
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
 from cms.models import (
     Campaign,
@@ -48,6 +48,8 @@ class ContentTypesTests(WagtailPageTestCase):
                 "credits": "",
                 "rights": "CC BY 4.0",
                 "tags": "",
+                # Radio items and videos have an inline of language versions.
+                "language_versions": inline_formset([]),
                 **fields,
             }
         )

@@ -129,4 +129,4 @@ def test_unavailable_voice_is_reported_on_the_media(db):
     media.refresh_from_db()
     assert media.ingest_status == "failed"
     assert not media.file
-    assert "voice" in media.ingest_error
+    assert "Giọng đọc" in media.ingest_error  # said in Vietnamese, the default

@@ -61,6 +61,7 @@ def test_submitted_item_passes_technical_check_when_worker_finishes(
             "summary": "",
             "transcript": rich_text("<p>Quyền con người</p>"),
             "comments": inline_formset([]),
+            "language_versions": inline_formset([]),
         }
     )
     data["action-submit"] = "1"

@@ -90,6 +90,7 @@ def test_upload_transcode_schedule_package_download_confirm_report(
             "summary": "Phóng sự",
             "transcript": rich_text("<p>Quyền con người…</p>"),
             "comments": inline_formset([]),
+            "language_versions": inline_formset([]),
         }
     )
     resp = editor.post(f"/admin/pages/add/cms/radioitempage/{library.pk}/", data)
