@@ -232,9 +232,14 @@ def test_uploaded_documents_are_served_sandboxed(client, library):
     from django.core.files.base import ContentFile
     from wagtail.documents.models import Document
 
+    from django.contrib.auth import get_user_model
+
     doc = Document(title="trang")
     doc.file.save("trang.txt", ContentFile(b"<html><script>alert(1)</script>"))
+    # A document no live page uses is served only within the viewer's scope.
+    client.force_login(get_user_model().objects.create_superuser("root", "", "x"))
     response = client.get(doc.url)
+    assert response.status_code == 200
     assert response["X-Content-Type-Options"] == "nosniff"
     # Nothing in it may run or load, even if a browser renders it.
     assert response["Content-Security-Policy"] == "default-src 'none'"
