@@ -204,15 +204,22 @@ def filter_options() -> dict:
     Reading them scans the whole library, so they are cached like the public pages:
     until the next publication (the cache generation) or the next day (validity).
     """
-    from .middleware import CACHE_TIMEOUT, cache_generation
-
-    key = f"loa:gallery-filters:{cache_generation()}:{timezone.localdate()}"
-    options = cache.get(key)
-    if options is None:
-        options = _filter_options()
-        cache.set(key, options, CACHE_TIMEOUT)
+    options = _cached("filters", _filter_options)
     # The labels are translated per request, so they stay out of the cache.
     return {"kinds": [(k, label) for k, (_model, label) in KINDS.items()], **options}
+
+
+def _cached(name: str, read):
+    """`read()`, kept until the next publication (the public cache generation) or
+    the next day (validity periods)."""
+    from .middleware import CACHE_TIMEOUT, cache_generation
+
+    key = f"loa:gallery:{name}:{cache_generation()}:{timezone.localdate()}"
+    value = cache.get(key)
+    if value is None:
+        value = read()
+        cache.set(key, value, CACHE_TIMEOUT)
+    return value
 
 
 def _filter_options() -> dict:
