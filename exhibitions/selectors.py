@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Max, Min, Q
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -198,19 +199,56 @@ def specific_in_order(ids: list[int]) -> list[Page]:
 
 
 def filter_options() -> dict:
-    """What the filter form offers: only values public items actually use."""
+    """What the filter form offers: only values public items actually use.
+
+    Reading them scans the whole library, so they are cached like the public pages:
+    until the next publication (the cache generation) or the next day (validity).
+    """
+    options = _cached("filters", _filter_options)
+    # The labels are translated per request, so they stay out of the cache.
+    return {"kinds": [(k, label) for k, (_model, label) in KINDS.items()], **options}
+
+
+def _cached(name: str, read):
+    """`read()`, kept until the next publication (the public cache generation) or
+    the next day (validity periods)."""
+    from .middleware import CACHE_TIMEOUT, cache_generation
+
+    key = f"loa:gallery:{name}:{cache_generation()}:{timezone.localdate()}"
+    value = cache.get(key)
+    if value is None:
+        value = read()
+        cache.set(key, value, CACHE_TIMEOUT)
+    return value
+
+
+def _filter_options() -> dict:
     item_ids = public_pages().type(ContentItemPage).values("pk")
-    years = public_pages().dates("first_published_at", "year", order="DESC")
+    # Min and max, not a DISTINCT over every row's year (a function call per row).
+    span = public_pages().aggregate(
+        first=Min("first_published_at"), last=Max("first_published_at")
+    )
+    years = []
+    if span["first"] and span["last"]:
+        first = timezone.localtime(span["first"]).year
+        years = list(range(timezone.localtime(span["last"]).year, first - 1, -1))
     return {
-        "kinds": [(kind, label) for kind, (_model, label) in KINDS.items()],
-        "themes": Theme.objects.filter(contentitempage__in=item_ids).distinct(),
-        "campaigns": Campaign.objects.filter(
-            pk__in=ContentItemPage.objects.filter(pk__in=item_ids).values("campaign")
+        "themes": list(Theme.objects.filter(contentitempage__in=item_ids).distinct()),
+        "campaigns": list(
+            Campaign.objects.filter(
+                pk__in=ContentItemPage.objects.filter(pk__in=item_ids).values(
+                    "campaign"
+                )
+            )
         ),
-        "languages": Language.objects.filter(
-            pk__in=ContentItemPage.objects.filter(pk__in=item_ids).values("language")
+        "languages": list(
+            Language.objects.filter(
+                pk__in=ContentItemPage.objects.filter(pk__in=item_ids).values(
+                    "language"
+                )
+            )
         ),
-        "years": [d.year for d in years],
+        "years": years,
     }
 
 

@@ -5,75 +5,104 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('broadcast', '0002_distribution_log_append_only_trigger'),
+        ("broadcast", "0002_distribution_log_append_only_trigger"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='distributionevent',
-            name='actual_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='aired at'),
+            model_name="distributionevent",
+            name="actual_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="aired at"),
         ),
         migrations.AlterField(
-            model_name='distributionevent',
-            name='airing_id',
-            field=models.BigIntegerField(blank=True, null=True, verbose_name='airing number'),
+            model_name="distributionevent",
+            name="airing_id",
+            field=models.BigIntegerField(
+                blank=True, null=True, verbose_name="airing number"
+            ),
         ),
         migrations.AlterField(
-            model_name='distributionevent',
-            name='corrects',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='corrections', to='broadcast.distributionevent', verbose_name='corrects'),
+            model_name="distributionevent",
+            name="corrects",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="corrections",
+                to="broadcast.distributionevent",
+                verbose_name="corrects",
+            ),
         ),
         migrations.AlterField(
-            model_name='distributionevent',
-            name='data',
-            field=models.JSONField(blank=True, default=dict, verbose_name='details'),
+            model_name="distributionevent",
+            name="data",
+            field=models.JSONField(blank=True, default=dict, verbose_name="details"),
         ),
         migrations.AlterField(
-            model_name='distributionevent',
-            name='hash',
-            field=models.CharField(max_length=64, unique=True, verbose_name='hash'),
+            model_name="distributionevent",
+            name="hash",
+            field=models.CharField(max_length=64, unique=True, verbose_name="hash"),
         ),
         migrations.AlterField(
-            model_name='distributionevent',
-            name='item_id',
-            field=models.IntegerField(blank=True, null=True, verbose_name='item number'),
+            model_name="distributionevent",
+            name="item_id",
+            field=models.IntegerField(
+                blank=True, null=True, verbose_name="item number"
+            ),
         ),
         migrations.AlterField(
-            model_name='distributionevent',
-            name='item_title',
-            field=models.CharField(blank=True, max_length=255, verbose_name='item title'),
+            model_name="distributionevent",
+            name="item_title",
+            field=models.CharField(
+                blank=True, max_length=255, verbose_name="item title"
+            ),
         ),
         migrations.AlterField(
-            model_name='distributionevent',
-            name='kind',
-            field=models.CharField(choices=[('package_built', 'Package built'), ('package_downloaded', 'Package downloaded'), ('airing_confirmed', 'Aired'), ('airing_missed', 'Not aired'), ('withdrawal', 'Withdrawal'), ('correction', 'Correction')], max_length=32, verbose_name='event'),
+            model_name="distributionevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("package_built", "Package built"),
+                    ("package_downloaded", "Package downloaded"),
+                    ("airing_confirmed", "Aired"),
+                    ("airing_missed", "Not aired"),
+                    ("withdrawal", "Withdrawal"),
+                    ("correction", "Correction"),
+                ],
+                max_length=32,
+                verbose_name="event",
+            ),
         ),
         migrations.AlterField(
-            model_name='distributionevent',
-            name='package_id',
-            field=models.BigIntegerField(blank=True, null=True, verbose_name='package number'),
+            model_name="distributionevent",
+            name="package_id",
+            field=models.BigIntegerField(
+                blank=True, null=True, verbose_name="package number"
+            ),
         ),
         migrations.AlterField(
-            model_name='distributionevent',
-            name='planned_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='planned at'),
+            model_name="distributionevent",
+            name="planned_at",
+            field=models.DateTimeField(
+                blank=True, null=True, verbose_name="planned at"
+            ),
         ),
         migrations.AlterField(
-            model_name='distributionevent',
-            name='prev_hash',
-            field=models.CharField(max_length=64, verbose_name='previous hash'),
+            model_name="distributionevent",
+            name="prev_hash",
+            field=models.CharField(max_length=64, verbose_name="previous hash"),
         ),
         migrations.AlterField(
-            model_name='distributionevent',
-            name='station_code',
-            field=models.CharField(blank=True, db_index=True, max_length=40, verbose_name='station code'),
+            model_name="distributionevent",
+            name="station_code",
+            field=models.CharField(
+                blank=True, db_index=True, max_length=40, verbose_name="station code"
+            ),
         ),
         migrations.AlterField(
-            model_name='distributionevent',
-            name='unit_code',
-            field=models.CharField(blank=True, max_length=32, verbose_name='unit code'),
+            model_name="distributionevent",
+            name="unit_code",
+            field=models.CharField(blank=True, max_length=32, verbose_name="unit code"),
         ),
     ]
