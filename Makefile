@@ -4,6 +4,9 @@
 BOOTSTRAP_PYTHON ?= python3
 ifeq ($(origin PYTHON),undefined)
 PYTHON := $(shell $(BOOTSTRAP_PYTHON) scripts/pick_python.py 2>/dev/null)
+else
+# PYTHON=python3.13 behind an inactive pyenv shim means pyenv's 3.13.
+override PYTHON := $(shell $(BOOTSTRAP_PYTHON) scripts/pick_python.py --resolve '$(PYTHON)')
 endif
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -25,7 +28,7 @@ PYVER := import sys; print("%d.%d" % sys.version_info[:2])
 
 # An explicit PYTHON= must match an existing virtualenv, not be silently ignored.
 venv-python:
-	@case "$(origin PYTHON)" in command*|environment*) \
+	@case "$(origin PYTHON)" in command*|environment*|override) \
 	  $(BOOTSTRAP_PYTHON) scripts/pick_python.py --check '$(PYTHON)' >/dev/null || exit 1; \
 	  want=$$($(PYTHON) -c '$(PYVER)'); \
 	  have=$$(test -x $(PY) && $(PY) -c '$(PYVER)' || echo "$$want"); \

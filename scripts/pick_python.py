@@ -7,6 +7,8 @@ exits 1 with a clear message when no usable Python is found.
     python3 scripts/pick_python.py                 # the newest supported Python
     python3 scripts/pick_python.py --want 3.11     # exactly this version, or fail
     python3 scripts/pick_python.py --check CMD     # is CMD usable? print its version
+    python3 scripts/pick_python.py --resolve CMD   # CMD, or the interpreter behind
+                                                   # its inactive pyenv shim
 
 Debian 13 and Ubuntu 24.04 ship Python 3.13 and 3.12 with no 3.11 package, so
 `make` must not insist on one version. A name on PATH may be a pyenv shim for a
@@ -99,8 +101,25 @@ def probe(commands):
     return result
 
 
+def behind_shim(command):
+    """The interpreter of the same name an inactive pyenv shim stands for, if any."""
+    name = os.path.basename(command)
+    for other, other_ver in probe(candidates()):
+        if os.path.basename(other) == name and other_ver:
+            return other
+    return None
+
+
 def main(argv):
     args = argv[1:]
+    if args[:1] == ["--resolve"] and len(args) == 2:
+        # `make PYTHON=python3.13` must work where pyenv installed 3.13 but another
+        # version is active (the shim then refuses to run): use what it stands for.
+        command = args[1]
+        if version_of(command) is None:
+            command = behind_shim(command) or command
+        print(command)
+        return 0
     if args[:1] == ["--check"] and len(args) == 2:
         command = args[1]
         ver = version_of(command)
@@ -110,11 +129,9 @@ def main(argv):
                 f"{command} {what}; Loa needs Python 3.11 or newer (set PYTHON=...)\n"
             )
             # An inactive pyenv shim: name the interpreter behind it.
-            name = os.path.basename(command)
-            for other, other_ver in probe(candidates()):
-                if ver is None and os.path.basename(other) == name and other_ver:
-                    sys.stderr.write(f"try PYTHON={other}\n")
-                    break
+            other = behind_shim(command) if ver is None else None
+            if other:
+                sys.stderr.write(f"try PYTHON={other}\n")
             return 1
         print(f"{command} (Python {ver[0]}.{ver[1]})")
         return 0

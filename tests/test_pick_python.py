@@ -123,6 +123,20 @@ def test_check_accepts_an_override_and_rejects_an_old_or_broken_one(machine):
     assert "does not run" in broken.stderr
 
 
+def test_resolve_uses_the_interpreter_behind_an_inactive_shim(machine):
+    _fake_python(machine / "bin", "python3.13", None)
+    _fake_python(machine / "bin", "python3.12", "3.12")
+    pyenv_bin = machine / "pyenv" / "versions" / "3.13.0" / "bin"
+    pyenv_bin.mkdir(parents=True)
+    _fake_python(pyenv_bin, "python3.13", "3.13")
+    shim = _run(machine, "--resolve", "python3.13")
+    assert shim.stdout.strip() == str(pyenv_bin / "python3.13")
+    # A command that runs is kept as given.
+    assert _run(machine, "--resolve", "python3.12").stdout.strip() == "python3.12"
+    # Nothing behind it: kept, so the check that follows names the problem.
+    assert _run(machine, "--resolve", "python3.9").stdout.strip() == "python3.9"
+
+
 @pytest.mark.skipif(not os.path.exists("/usr/bin/make"), reason="needs make")
 def test_makefile_says_which_python_it_picked(machine):
     # The newest tested version on PATH wins, whatever else the machine has.
