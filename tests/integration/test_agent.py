@@ -382,7 +382,9 @@ def test_download_cut_mid_way_resumes_with_range(live_server, library, tmp_path)
             kind="package_downloaded", package_id=package.pk
         ).order_by("pk")
     ]
-    assert ranges[-1] == {"range": f"bytes={have}-", "status": 206}
+    # Counted once, when the resumed request sent the last byte; the log keeps
+    # the normalised range of that request.
+    assert ranges == [{"range": f"{have}-{package.bytes - 1}"}]
 
 
 def test_kill_9_mid_unpack_leaves_the_previous_package_and_no_half_folder(
