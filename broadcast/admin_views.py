@@ -123,12 +123,9 @@ class ScheduleListView(
         return ctx
 
 
-class ScheduleEditView(PermissionRequiredMixin, WagtailAdminTemplateMixin, FormView):
-    """Change a schedule's future: past and confirmed airings stay as they are."""
+class _OneScheduleView(PermissionRequiredMixin, WagtailAdminTemplateMixin, FormView):
+    """A screen acting on one schedule the user may change (in their scope)."""
 
-    form_class = ScheduleForm
-    template_name = "broadcast/admin/schedule_form.html"
-    page_title = _("Edit schedule")
     header_icon = "date"
     permission_required = "broadcast.change_schedule"
     raise_exception = True
@@ -136,6 +133,14 @@ class ScheduleEditView(PermissionRequiredMixin, WagtailAdminTemplateMixin, FormV
     def dispatch(self, request, *args, **kwargs):
         self.schedule = _scoped_schedule(request, kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
+
+
+class ScheduleEditView(_OneScheduleView):
+    """Change a schedule's future: past and confirmed airings stay as they are."""
+
+    form_class = ScheduleForm
+    template_name = "broadcast/admin/schedule_form.html"
+    page_title = _("Edit schedule")
 
     def get_form_kwargs(self):
         return {
@@ -182,17 +187,10 @@ class ScheduleEditView(PermissionRequiredMixin, WagtailAdminTemplateMixin, FormV
         return redirect("broadcast_admin:schedules")
 
 
-class ScheduleCancelView(PermissionRequiredMixin, WagtailAdminTemplateMixin, FormView):
+class ScheduleCancelView(_OneScheduleView):
     form_class = ScheduleCancelForm
     template_name = "broadcast/admin/schedule_cancel.html"
     page_title = _("Cancel schedule")
-    header_icon = "date"
-    permission_required = "broadcast.change_schedule"
-    raise_exception = True
-
-    def dispatch(self, request, *args, **kwargs):
-        self.schedule = _scoped_schedule(request, kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
