@@ -229,10 +229,9 @@ def test_video_captions_are_served_as_webvtt_for_public_videos(client, library):
 
 
 def test_uploaded_documents_are_served_sandboxed(client, library):
+    from django.contrib.auth import get_user_model
     from django.core.files.base import ContentFile
     from wagtail.documents.models import Document
-
-    from django.contrib.auth import get_user_model
 
     doc = Document(title="trang")
     doc.file.save("trang.txt", ContentFile(b"<html><script>alert(1)</script>"))
