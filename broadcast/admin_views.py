@@ -54,15 +54,7 @@ class ScheduleCreateView(PermissionRequiredMixin, WagtailAdminTemplateMixin, For
         try:
             schedule = schedule_create(
                 item=data["item"],
-                start_date=data["start_date"],
-                end_date=data["end_date"],
-                target_kind=data["target_kind"],
-                target_unit=data["target_unit"],
-                target_stations=list(data["target_stations"]),
-                target_station_kind=data["target_station_kind"],
-                slot_times=data["slot_times"],
-                weekdays=data["weekdays"],
-                times_in_period=data["times_in_period"],
+                **form.when_and_where(),
                 priority=data.get("priority") or "normal",
                 created_by=self.request.user,
                 on_overlap=data.get("on_overlap") or "refuse",
@@ -162,19 +154,10 @@ class ScheduleEditView(_OneScheduleView):
         return ctx
 
     def form_valid(self, form):
-        data = form.cleaned_data
         try:
             added, removed = schedule_update(
                 schedule=self.schedule,
-                start_date=data["start_date"],
-                end_date=data["end_date"],
-                target_kind=data["target_kind"],
-                target_unit=data["target_unit"],
-                target_stations=list(data["target_stations"]),
-                target_station_kind=data["target_station_kind"],
-                slot_times=data["slot_times"],
-                weekdays=data["weekdays"],
-                times_in_period=data["times_in_period"],
+                **form.when_and_where(),
             )
         except ServiceError as exc:
             form.add_error(None, exc.message)

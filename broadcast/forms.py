@@ -93,6 +93,21 @@ class ScheduleForm(forms.Form):
         widget=forms.HiddenInput,
     )
 
+    def when_and_where(self) -> dict:
+        """The schedule's rule as the services take it (create and update alike)."""
+        data = self.cleaned_data
+        return {
+            "start_date": data["start_date"],
+            "end_date": data["end_date"],
+            "target_kind": data["target_kind"],
+            "target_unit": data["target_unit"],
+            "target_stations": list(data["target_stations"]),
+            "target_station_kind": data["target_station_kind"],
+            "slot_times": data["slot_times"],
+            "weekdays": data["weekdays"],
+            "times_in_period": data["times_in_period"],
+        }
+
     def __init__(self, *args, user=None, schedule=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["item"].queryset = schedulable_items()
