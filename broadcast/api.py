@@ -335,13 +335,7 @@ def packages(request, all_: bool = Query(False, alias="all")):
     },
 )
 def package_download(request, package_id: UUID):
-    scope = _scope(request)
-    qs = Package.objects.filter(
-        public_id=package_id, status=Package.Status.READY
-    ).select_related("station", "station__unit")
-    if scope is not None:
-        qs = qs.filter(station_id__in=scope)
-    package = qs.first()
+    package = selectors.ready_package(public_id=package_id, station_ids=_scope(request))
     if package is None:
         raise LoaHttpError(404, "not_found", _("No such package for this station."))
     if package.superseded_by_id is not None:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from . import agent_services, selectors
-from .downloads import resumable_file_response
+from .downloads import urgent_audio_response
 from .services import ServiceError
 
 # Defined before importing .api, which mounts it: either module may load first.
@@ -168,13 +168,7 @@ def urgent_audio(request, urgent_id: int):
         raise LoaHttpError(
             404, "not_found", _("No such announcement for this station.")
         )
-    return resumable_file_response(
-        request,
-        a.audio_path,
-        sha256_hex=a.audio_sha256,
-        filename=f"loa-urgent-{a.pk}{os.path.splitext(a.audio_path)[1]}",
-        content_type="audio/mpeg",
-    )
+    return urgent_audio_response(request, announcement=a)
 
 
 @router.post("/urgent/{urgent_id}/state", summary="The station's state for one")

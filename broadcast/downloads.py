@@ -198,3 +198,16 @@ def package_download_response(
             package=package, actor=actor, range_=range_, source=source
         ),
     )
+
+
+def urgent_audio_response(request, *, announcement) -> HttpResponse:
+    """An urgent announcement's recording, resumably: the agent API and the commune
+    page (stations without an agent) serve it the same way."""
+    path = announcement.audio_path
+    return resumable_file_response(
+        request,
+        path,
+        sha256_hex=announcement.audio_sha256,
+        filename=f"loa-urgent-{announcement.pk}{os.path.splitext(path)[1]}",
+        content_type="audio/mpeg",
+    )

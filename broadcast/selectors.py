@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Now
 
-from .models import PlannedAiring, Schedule, Station, Unit
+from .models import Package, PlannedAiring, Schedule, Station, Unit
 from .scope import scope_policy
 
 LOCAL_TZ = ZoneInfo(settings.TIME_ZONE)
@@ -89,3 +89,14 @@ def schedules_for(
             n_cancelled=Count("airings", filter=mine & Q(airings__status=S.CANCELLED)),
         )
     return qs.order_by("-start_date", "-pk")
+
+
+def ready_package(*, public_id, station_ids: set[int] | None) -> Package | None:
+    """A built package by its public id, if it belongs to a station in scope
+    (None = every station): the API and the station page look it up alike."""
+    qs = Package.objects.filter(
+        public_id=public_id, status=Package.Status.READY
+    ).select_related("station", "station__unit")
+    if station_ids is not None:
+        qs = qs.filter(station_id__in=station_ids)
+    return qs.first()

@@ -20,8 +20,7 @@ from django.views.decorators.http import require_POST
 
 from . import downloads, reports, selectors, services, station_packages
 from .agent_services import urgent_active_in_scope
-from .downloads import resumable_file_response
-from .models import Confirmation, DistributionEvent, Package, PlannedAiring, Unit
+from .models import Confirmation, DistributionEvent, PlannedAiring, Unit
 from .scope import scope_policy
 
 
@@ -111,13 +110,7 @@ def urgent_audio(request, pk: int):
     a = next((x for x in urgent_active_in_scope(scope) if x.pk == pk), None)
     if a is None or not os.path.exists(a.audio_path):
         raise Http404
-    return resumable_file_response(
-        request,
-        a.audio_path,
-        sha256_hex=a.audio_sha256,
-        filename=f"loa-urgent-{a.pk}{os.path.splitext(a.audio_path)[1]}",
-        content_type="audio/mpeg",
-    )
+    return downloads.urgent_audio_response(request, announcement=a)
 
 
 def _parse_local(value: str) -> datetime | None:
@@ -438,13 +431,10 @@ def packages(request):
 @login_required
 def package_download(request, package_id):
     """The page's download button: the API's resumable, logged serving function."""
-    scope = selectors.user_station_scope(request.user)
-    qs = Package.objects.filter(
-        public_id=package_id, status=Package.Status.READY
-    ).select_related("station", "station__unit")
-    if scope is not None:
-        qs = qs.filter(station_id__in=scope)
-    package = qs.first()
+    package = selectors.ready_package(
+        public_id=package_id,
+        station_ids=scope_policy.for_user(request.user).station_id_set(),
+    )
     if package is None:
         raise Http404
     if package.superseded_by_id is not None:
