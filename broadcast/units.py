@@ -3,8 +3,6 @@ this airing count under", by the units of its time or rolled up to today's."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.db.models import F
 from django.db.models.functions import Coalesce
 
@@ -37,9 +35,3 @@ def successor_map() -> dict[int, int]:
             seen.add(node)
         resolved[start] = node
     return resolved
-
-
-def is_open_on(unit: Unit, day: date) -> bool:
-    return (unit.valid_from is None or unit.valid_from <= day) and (
-        unit.valid_until is None or day <= unit.valid_until
-    )
