@@ -106,20 +106,15 @@ class RadioItemPageForm(LoaPageForm):
 
     def clean(self):
         cleaned = super().clean()
-        text = (cleaned.get("speech_text") or "").strip()
-        if not text and not cleaned.get("audio"):
-            return cleaned
-        if text:
-            from media_pipeline.speech.backends import MAX_CHARACTERS
+        from media_pipeline.speech.backends import MAX_CHARACTERS
 
-            if len(text) > MAX_CHARACTERS:
-                self.add_error(
-                    "speech_text",
-                    _(
-                        "The text is too long to read: %(n)s characters (at most %(max)s)."
-                    )
-                    % {"n": len(text), "max": MAX_CHARACTERS},
-                )
+        text = (cleaned.get("speech_text") or "").strip()
+        if len(text) > MAX_CHARACTERS:
+            self.add_error(
+                "speech_text",
+                _("The text is too long to read: %(n)s characters (at most %(max)s).")
+                % {"n": len(text), "max": MAX_CHARACTERS},
+            )
         return cleaned
 
     def save(self, commit=True):

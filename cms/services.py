@@ -154,8 +154,8 @@ def announcement_speech_sync(*, page: RadioItemPage, user) -> None:
     text = (page.speech_text or "").strip()
     if not text:
         return
-    voice = page.voice if page.voice in available_voices() else ""
-    voice = voice or next(iter(available_voices()))
+    voices = available_voices()
+    voice = page.voice if page.voice in voices else next(iter(voices))
     page.voice = voice
     digest = _speech_digest(text, voice)
     if page.audio_id and page.speech_digest == digest:

@@ -130,3 +130,17 @@ def test_unavailable_voice_is_reported_on_the_media(db):
     assert media.ingest_status == "failed"
     assert not media.file
     assert "Giọng đọc" in media.ingest_error  # said in Vietnamese, the default
+
+
+def test_overlong_text_is_a_form_error_and_nothing_is_made(login, demo):
+    data = radio_item_form(
+        "Quá dài", format="announcement", speech_text="a" * 20_001, voice=""
+    )
+    response = login("bientap.tinh").post(
+        reverse("wagtailadmin_pages:add", args=("cms", "radioitempage", demo.pk)),
+        data,
+    )
+    assert response.status_code == 200
+    assert "speech_text" in response.context["form"].errors
+    assert not RadioItemPage.objects.filter(title="Quá dài").exists()
+    assert not LoaMedia.objects.filter(title="Quá dài").exists()
