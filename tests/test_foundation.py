@@ -182,7 +182,7 @@ def test_demo_media_is_made_without_espeak_or_system_fonts(monkeypatch, tmp_path
     """A fresh machine may lack espeak-ng and fonts: tones and the pip-shipped font serve."""
     from PIL import Image
 
-    from cms import demo
+    from demo import loader as demo
     from media_pipeline import fonts
     from media_pipeline.probe import probe
 

@@ -9,7 +9,7 @@ import sys
 import threading
 import time
 
-from cms import runlocal
+from loa import runlocal
 
 # A "worker" that, like Celery's prefork main process, has a child of its own.
 WORKER = (
