@@ -33,6 +33,7 @@ def screens(library_pk: int, district_library_pk: int) -> dict:
             ("/admin/login/", None),
             ("/accounts/login/", None),
             ("/api/v1/docs", "api-docs"),
+            ("/station/api/", None),
             ("/static/guides/vi/editor.html", None),
         ],
         "bientap.tinh": [
