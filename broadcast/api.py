@@ -15,6 +15,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from ninja import File, NinjaAPI, Query, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.files import UploadedFile
@@ -57,7 +58,12 @@ def _session_staff(request: HttpRequest):
 
 
 api = NinjaAPI(
-    title="Loa station API",
+    title=_l("Loa station API"),
+    description=_l(
+        "Stations send “Authorization: Bearer <token>”; staff browsers use their "
+        "signed-in session. Errors are JSON with a stable “code” and a “message” in "
+        "the language of the request (Accept-Language: vi or en)."
+    ),
     version="1",
     urls_namespace="station_api",
     auth=[StationBearer(), _session_staff],
@@ -230,7 +236,7 @@ def _station_out(s: Station) -> StationOut:
     "/keys",
     auth=None,
     response=KeysOut,
-    summary="Public key for verifying package manifests",
+    summary=_l("Public key for verifying package manifests"),
 )
 def keys(request):
     return KeysOut(
@@ -251,12 +257,21 @@ class CheckpointOut(Schema):
 @api.get(
     "/log/checkpoints",
     response=list[CheckpointOut],
-    summary="Signed checkpoints of the distribution log (keep them as a witness)",
+    summary=_l("Signed checkpoints of the distribution log (keep them as a witness)"),
+    # Descriptions are translated (the Vietnamese API reference shows them), so they
+    # are given here rather than taken from a docstring.
+    description=_l(
+        "Checkpoints covering at least “since” events, oldest first (at most 1000). "
+        "A station that keeps them can later show the log was cut or rewritten: "
+        "verify_log --witness FILE."
+    ),
 )
-def log_checkpoints(request, since: int = Query(0, ge=0, le=2**62)):
-    """Checkpoints covering at least `since` events, oldest first (at most 1000).
-    A station that keeps them can later show the log was cut or rewritten:
-    `verify_log --witness FILE`."""
+def log_checkpoints(
+    request,
+    since: int = Query(
+        0, ge=0, le=2**62, description=_l("Number of log events to start from.")
+    ),
+):
     qs = LogCheckpoint.objects.filter(events__gte=since).order_by("pk")[:1000]
     return [CheckpointOut(**checkpoint_public(cp)) for cp in qs]
 
@@ -264,7 +279,7 @@ def log_checkpoints(request, since: int = Query(0, ge=0, le=2**62)):
 @api.get(
     "/station",
     response=StationTreeOut,
-    summary="The calling station and its child stations",
+    summary=_l("The calling station and its child stations"),
 )
 def station(request):
     scope = _scope(request)
@@ -282,9 +297,14 @@ def station(request):
 @api.get(
     "/packages",
     response=list[PackageOut],
-    summary="Broadcast packages for the caller (current ones; all=1 adds older)",
+    summary=_l("Broadcast packages for the caller (current ones; all=1 adds older)"),
 )
-def packages(request, all_: bool = Query(False, alias="all")):
+def packages(
+    request,
+    all_: bool = Query(
+        False, alias="all", description=_l("Also list superseded packages.")
+    ),
+):
     scope = _scope(request)
     qs = Package.objects.filter(status=Package.Status.READY).select_related("station")
     if scope is not None:
@@ -324,7 +344,7 @@ def packages(request, all_: bool = Query(False, alias="all")):
 @api.api_operation(
     ["GET", "HEAD"],
     "/packages/{package_id}/download",
-    summary="Download a package (resumable; HEAD for its headers)",
+    summary=_l("Download a package (resumable; HEAD for its headers)"),
     response={
         200: None,
         206: None,
@@ -368,9 +388,17 @@ def package_download(request, package_id: UUID):
 
 
 @api.get(
-    "/schedule", response=list[AiringOut], summary="Planned airings for the caller"
+    "/schedule", response=list[AiringOut], summary=_l("Planned airings for the caller")
 )
-def schedule(request, from_: date = Query(None, alias="from"), to: date = Query(None)):
+def schedule(
+    request,
+    from_: date = Query(
+        None, alias="from", description=_l("First day (default: today).")
+    ),
+    to: date = Query(
+        None, description=_l("Last day (default: a week on; at most 92 days).")
+    ),
+):
     today = timezone.localdate()
     start = from_ or today
     end = to or (start + timedelta(days=7))
@@ -402,7 +430,7 @@ MAX_BATCH = 1000
 @api.post(
     "/airings",
     response={200: list[ConfirmationResultOut], 413: ApiError, 422: ApiError},
-    summary="Confirm airings (batch, idempotent by client uuid)",
+    summary=_l("Confirm airings (batch, idempotent by client uuid)"),
 )
 def confirm_airings(request, payload: ConfirmationBatchIn):
     if len(payload.confirmations) > MAX_BATCH:
@@ -452,10 +480,21 @@ def confirm_airings(request, payload: ConfirmationBatchIn):
 @api.post(
     "/airings/import",
     response={200: dict, 404: ApiError, 413: ApiError, 422: ApiError},
-    summary="Import a playout PC's as-run log (CSV: UTF-8 ± BOM or Windows-1258)",
+    summary=_l("Import a playout PC's as-run log (CSV: UTF-8 ± BOM or Windows-1258)"),
+    description=_l(
+        "Lines are matched to the station's planned airings; unmatched lines come back."
+    ),
 )
-def import_airings(request, file: UploadedFile = File(...), station: str = ""):
-    """Lines are matched to the station's planned airings; unmatched lines come back."""
+def import_airings(
+    request,
+    file: UploadedFile = File(..., description=_l("The as-run log, as a CSV file.")),
+    station: str = Query(
+        "",
+        description=_l(
+            "Code of the station the log is from (staff; a station token sends its own)."
+        ),
+    ),
+):
     from .asrun import MAX_BYTES, import_asrun
 
     caller = getattr(request, "station", None)
@@ -492,7 +531,7 @@ def import_airings(request, file: UploadedFile = File(...), station: str = ""):
     }
 
 
-@api.get("/reports/airings", summary="Airings report (JSON, CSV or XLSX)")
+@api.get("/reports/airings", summary=_l("Airings report (JSON, CSV or XLSX)"))
 def report_airings(
     request,
     from_: date = Query(None, alias="from"),

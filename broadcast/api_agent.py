@@ -15,6 +15,7 @@ from pathlib import Path
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from ninja import Router, Schema
 
 from . import agent_services, selectors
@@ -108,7 +109,7 @@ MAX_PLAYS = 1000
 @router.post(
     "/plays",
     response={200: PlaysOut},
-    summary="What the agent played or missed, as confirmations (source agent)",
+    summary=_l("What the agent played or missed, as confirmations (source agent)"),
 )
 def plays(request, payload: PlaysIn):
     station = _station(request)
@@ -127,7 +128,7 @@ def plays(request, payload: PlaysIn):
     return {"results": [r.__dict__ for r in results]}
 
 
-@router.post("/heartbeat", summary="Device status: version, disk, package, player")
+@router.post("/heartbeat", summary=_l("Device status: version, disk, package, player"))
 def heartbeat(request, payload: HeartbeatIn):
     station = _station(request)
     agent_services.agent_heartbeat_record(station=station, data=payload.dict())
@@ -137,7 +138,7 @@ def heartbeat(request, payload: HeartbeatIn):
 @router.get(
     "/urgent",
     response=list[UrgentOut],
-    summary="Urgent announcements in force for the calling station",
+    summary=_l("Urgent announcements in force for the calling station"),
 )
 def urgent(request):
     station = _station(request)
@@ -157,7 +158,7 @@ def urgent(request):
     ]
 
 
-@router.get("/urgent/{urgent_id}/audio", summary="An urgent announcement's audio")
+@router.get("/urgent/{urgent_id}/audio", summary=_l("An urgent announcement's audio"))
 def urgent_audio(request, urgent_id: int):
     station = _station(request)
     a = next(
@@ -171,7 +172,7 @@ def urgent_audio(request, urgent_id: int):
     return urgent_audio_response(request, announcement=a)
 
 
-@router.post("/urgent/{urgent_id}/state", summary="The station's state for one")
+@router.post("/urgent/{urgent_id}/state", summary=_l("The station's state for one"))
 def urgent_state(request, urgent_id: int, payload: UrgentStateIn):
     station = _station(request)
     try:
@@ -211,7 +212,7 @@ def agent_zipapp() -> bytes:
     return buf.getvalue()
 
 
-@router.get("/loa-agent.pyz", auth=None, summary="The station agent (zipapp)")
+@router.get("/loa-agent.pyz", auth=None, summary=_l("The station agent (zipapp)"))
 def agent_download(request):
     data = agent_zipapp()
     resp = HttpResponse(data, content_type="application/zip")

@@ -17,4 +17,5 @@ urlpatterns = [
         name="package_download",
     ),
     path("airings/<int:pk>/correct/", views.correct, name="correct"),
+    path("api/", views.api_reference, name="api_reference"),
 ]

@@ -22,6 +22,8 @@ from loa.units.models import Unit
 
 from . import downloads, reports, selectors, services, station_packages
 from .agent_services import urgent_active_in_scope
+from .api import api
+from .api_reference import api_reference as reference_from_schema
 from .models import Confirmation, DistributionEvent, PlannedAiring
 from .scope import scope_policy
 
@@ -60,6 +62,14 @@ def _due_unconfirmed(scope: set[int], ids: list[int] | None = None):
     if ids is not None:
         qs = qs.filter(pk__in=ids)
     return qs
+
+
+def api_reference(request):
+    """The station API's reference in the visitor's language, read from the same
+    OpenAPI schema Swagger UI shows. Open to all, like /api/v1/docs: a technician
+    setting up a playout PC may not have an account."""
+    reference = reference_from_schema(api.get_openapi_schema())
+    return render(request, "broadcast/api_reference.html", {"reference": reference})
 
 
 @login_required

@@ -7,9 +7,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.core.paginator import Page as PaginatorPage
-from django.core.paginator import Paginator
-from django.db.models import Max, Min, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +29,8 @@ from .models import Exhibit, ExhibitionPage, ExhibitionStop
 from .renditions import CARD_SPECS
 
 PER_PAGE = 24
+# Deeper pages cost an OFFSET that grows with the page number; nobody pages this far.
+MAX_PAGE = 1000
 
 # The gallery's types, in the order the filter offers them.
 KINDS: dict[str, tuple[type[Page], str]] = {
@@ -56,12 +56,24 @@ def public_pages(*, today: datetime.date | None = None):
             | Q(contentitempage__valid_until__gte=today)
         )
     )
-    return (
-        Page.objects.live()
-        .public()
-        .filter(expired=False)
-        .type(*(model for model, _label in KINDS.values()))
-        .filter(valid)
+    return of_types(
+        Page.objects.live().public().filter(expired=False),
+        *(model for model, _label in KINDS.values()),
+    ).filter(valid)
+
+
+def of_types(pages, *models: type[Page]):
+    """`pages.type(*models)`, written so the database can walk the pages newest first
+    (the first_published_at index) and stop after one page of the listing.
+
+    With Wagtail's indexed content-type test the database picks that index instead,
+    then reads and sorts every item of those types, and the listing grows with the
+    library; "+ 0" keeps the same test off the index.
+    """
+    (lookup, content_types) = Page.objects.type_q(*models).children[0]
+    assert lookup == "content_type__in"  # what Wagtail's type_q() builds
+    return pages.alias(_loa_type=F("content_type_id") + 0).filter(
+        _loa_type__in=[ct.pk for ct in content_types]
     )
 
 
@@ -130,11 +142,37 @@ class Card:
     alt: str = ""
 
 
+@dataclass(frozen=True)
+class GalleryPage:
+    """Where a listing page sits. The library is not counted (that reads every row):
+    reading one row more than a page says whether a next page exists."""
+
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
 @dataclass
 class GalleryResults:
     cards: list[Card]
-    page: PaginatorPage
-    count: int
+    page: GalleryPage
+    # Known when this is the last page (every match has been read), else None.
+    count: int | None
     filter_options: dict = field(default_factory=dict)
 
 
@@ -143,7 +181,7 @@ def _filtered_pages(filters: GalleryFilters):
     index's results) that the paginator reads one page of."""
     qs = public_pages()
     if filters.kind:
-        qs = qs.type(KINDS[filters.kind][0])
+        qs = of_types(qs, KINDS[filters.kind][0])
     if filters.theme:
         # A subquery, not a join, so an item with two themes is still one row.
         qs = qs.filter(
@@ -201,8 +239,8 @@ def specific_in_order(ids: list[int]) -> list[Page]:
 def filter_options() -> dict:
     """What the filter form offers: only values public items actually use.
 
-    Reading them scans the whole library, so they are cached like the public pages:
-    until the next publication (the cache generation) or the next day (validity).
+    They are cached like the public pages: until the next publication (the cache
+    generation) or the next day (validity).
     """
     options = _cached("filters", _filter_options)
     # The labels are translated per request, so they stay out of the cache.
@@ -223,53 +261,74 @@ def _cached(name: str, read):
 
 
 def _filter_options() -> dict:
-    item_ids = public_pages().type(ContentItemPage).values("pk")
-    # Min and max, not a DISTINCT over every row's year (a function call per row).
-    span = public_pages().aggregate(
-        first=Min("first_published_at"), last=Max("first_published_at")
+    # Each option is asked whether one public item uses it (EXISTS stops at the first)
+    # and the years come from the newest and oldest items (two index walks): nothing
+    # here reads the whole library.
+    items = public_pages()
+    newest, oldest = (
+        items.filter(first_published_at__isnull=False)
+        .order_by(order)
+        .values_list("first_published_at", flat=True)
+        .first()
+        for order in ("-first_published_at", "first_published_at")
     )
     years = []
-    if span["first"] and span["last"]:
-        first = timezone.localtime(span["first"]).year
-        years = list(range(timezone.localtime(span["last"]).year, first - 1, -1))
+    if newest and oldest:
+        first = timezone.localtime(oldest).year
+        years = list(range(timezone.localtime(newest).year, first - 1, -1))
     return {
-        "themes": list(Theme.objects.filter(contentitempage__in=item_ids).distinct()),
+        "themes": list(
+            Theme.objects.filter(
+                Exists(items.filter(contentitempage__themes=OuterRef("pk")))
+            )
+        ),
         "campaigns": list(
             Campaign.objects.filter(
-                pk__in=ContentItemPage.objects.filter(pk__in=item_ids).values(
-                    "campaign"
-                )
+                Exists(items.filter(contentitempage__campaign=OuterRef("pk")))
             )
         ),
         "languages": list(
             Language.objects.filter(
-                pk__in=ContentItemPage.objects.filter(pk__in=item_ids).values(
-                    "language"
-                )
+                Exists(items.filter(contentitempage__language=OuterRef("pk")))
             )
         ),
         "years": years,
     }
 
 
+def _page_number(value: str | int | None) -> int:
+    """A page number from the query string; anything that cannot be one is 1."""
+    try:
+        number = int(value or 1)
+    except (TypeError, ValueError):
+        return 1
+    return number if 1 <= number <= MAX_PAGE else 1
+
+
 def gallery_search(
     *, filters: GalleryFilters, page_number: str | int | None = 1
 ) -> GalleryResults:
     """One page of the gallery for `filters`, newest first."""
-    paginator = Paginator(_filtered_pages(filters), PER_PAGE)
-    page = paginator.get_page(page_number)
+    pages = _filtered_pages(filters)
+    number = _page_number(page_number)
+    start = (number - 1) * PER_PAGE
+    ids = list(pages[start : start + PER_PAGE + 1])
+    if not ids and number > 1:
+        # Past the last page (an old link after items were withdrawn): the first.
+        number, start, ids = 1, 0, list(pages[: PER_PAGE + 1])
+    has_next = len(ids) > PER_PAGE
+    ids = ids[:PER_PAGE]
     return GalleryResults(
-        cards=cards_for(specific_in_order(list(page.object_list))),
-        page=page,
-        count=paginator.count,
+        cards=cards_for(specific_in_order(ids)),
+        page=GalleryPage(number=number, has_next=has_next),
+        count=None if has_next else start + len(ids),
         filter_options=filter_options(),
     )
 
 
 def latest_cards(*, limit: int = 8) -> list[Card]:
     ids = list(
-        public_pages()
-        .type(ContentItemPage)
+        of_types(public_pages(), ContentItemPage)
         .order_by("-first_published_at", "-pk")
         .values_list("pk", flat=True)[:limit]
     )
