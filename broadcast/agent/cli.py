@@ -74,23 +74,30 @@ def _client(store: Store) -> Client:
     return Client(store.config()["server"], store.token())
 
 
+def _note_error(store: Store, code: str, detail: str) -> None:
+    try:
+        store.update_state(last_error={"code": code, "detail": detail})
+    except OSError:
+        pass  # the disk is full even without the reserve: stdout still says why
+
+
 def cmd_sync(args) -> int:
     store = Store(args.dir)
     client = _client(store)
     try:
         result = sync(store, client, today=local_date(datetime.now(timezone.utc)))
     except Refused as exc:
-        store.update_state(last_error={"code": exc.code, "detail": exc.detail})
+        _note_error(store, exc.code, exc.detail)
         print(
             json.dumps({"outcome": "refused", "code": exc.code, "detail": exc.detail})
         )
         return 4
     except DiskFull as exc:
-        store.update_state(last_error={"code": "disk_full", "detail": str(exc)})
+        _note_error(store, "disk_full", str(exc))
         print(json.dumps({"outcome": "disk_full", "detail": str(exc)}))
         return 5
     except (LinkError, ServerError) as exc:
-        store.update_state(last_error={"code": "link", "detail": str(exc)})
+        _note_error(store, "link", str(exc))
         print(json.dumps({"outcome": "offline", "detail": str(exc)}))
         return 6
     print(json.dumps(result.__dict__))

@@ -87,3 +87,13 @@ def wait_for(
             return value
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+@pytest.fixture
+def library(db):
+    """The demo province without media; its library, where test items go."""
+    from cms.demo import load_demo
+    from cms.models import LibraryIndexPage
+
+    load_demo(with_media=False)
+    return LibraryIndexPage.objects.get(slug="thu-vien")
