@@ -65,7 +65,7 @@ run: setup
 	@echo "Loa is starting on http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
 	@echo "Log in as admin / loa-admin (local only). A crashed worker restarts; Ctrl-C stops everything."
 	@echo ""
-	$(PY) -m cms.runlocal --port $(PORT)
+	$(PY) -m loa.runlocal --port $(PORT)
 
 # Integration tests use the real servers; the defaults are the ones CI starts.
 INTEGRATION_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test

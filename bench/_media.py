@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def setup_django() -> None:
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.test")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "loa.settings.test")
     import django
 
     django.setup()
@@ -44,5 +44,5 @@ def transcode_cli(inputs: list[Path], profiles: list[str], out: Path) -> None:
         cwd=ROOT,
         check=True,
         stdout=subprocess.DEVNULL,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "cms.settings.test"},
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "loa.settings.test"},
     )

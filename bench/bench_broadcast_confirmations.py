@@ -39,7 +39,7 @@ RESEND = 0.10
 def setup_django() -> None:
     """Django on the benchmark database (created and migrated if needed)."""
     os.environ["DATABASE_URL"] = BENCH_DB
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.test")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "loa.settings.test")
     dbname = BENCH_DB.rsplit("/", 1)[1]
     assert dbname not in ("test", "postgres"), "use a database of its own"
     subprocess.run(
@@ -73,7 +73,8 @@ def reset_broadcast() -> None:
 
 def make_network(communes: int):
     """A province, one district with a district station, `communes` commune stations."""
-    from broadcast.models import Station, Unit
+    from broadcast.models import Station
+    from loa.units.models import Unit
 
     province = Unit.objects.create(code="bench-p", name="Bench", level="province")
     district = Unit.objects.create(
@@ -142,7 +143,7 @@ def start_gunicorn(
     proc = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
-            "cms.wsgi:application",
+            "loa.wsgi:application",
             "-b",
             f"127.0.0.1:{port}",
             "-w",

@@ -39,7 +39,6 @@ def _populate(start: int, stop: int) -> None:
     from django.utils import timezone
     from PIL import Image
 
-    from cms.demo import load_demo
     from cms.models import (
         HomePage,
         LibraryIndexPage,
@@ -47,6 +46,7 @@ def _populate(start: int, stop: int) -> None:
         PosterPage,
         RadioItemPage,
     )
+    from demo.loader import load_demo
     from exhibitions.models import Exhibit, ExhibitionPage
     from exhibitions.services import renditions_prepare
     from media_pipeline.models import LoaImage
@@ -175,7 +175,7 @@ def main(sizes: tuple[int, ...] = SIZES) -> None:
     with tempfile.TemporaryDirectory(prefix="loa-bench-") as tmp:
         env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
+            "DJANGO_SETTINGS_MODULE": "loa.settings.dev",
             "DEBUG": "0",
             "LOA_VAR_DIR": tmp,
             "STATIC_ROOT": f"{tmp}/static",
@@ -224,7 +224,7 @@ def _serve_and_time(env: dict, tmp: str, items: int) -> float:
             PYTHON,
             "-m",
             "gunicorn",
-            "cms.wsgi:application",
+            "loa.wsgi:application",
             "--workers",
             "1",
             "--bind",

@@ -56,7 +56,7 @@ class ReorganiseView(PermissionRequiredMixin, WagtailAdminTemplateMixin, FormVie
     template_name = "broadcast/admin/reorganise.html"
     page_title = _("Administrative reorganisation")
     header_icon = "site"
-    permission_required = "broadcast.change_unit"
+    permission_required = "units.change_unit"
     raise_exception = True
 
     def form_valid(self, form):
@@ -79,7 +79,7 @@ class ReorganiseView(PermissionRequiredMixin, WagtailAdminTemplateMixin, FormVie
                 _("The reorganisation was applied: %(n)d changes.")
                 % {"n": len(changes)},
             )
-            return redirect("wagtailsnippets_broadcast_unit:list")
+            return redirect("wagtailsnippets_units_unit:list")
         preview = ReorganiseForm(
             initial={"plan_text": data["plan_text"], "effective": data["effective"]}
         )

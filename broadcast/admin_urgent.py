@@ -15,9 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from loa.units.models import Unit
+
 from . import agent_services, selectors
 from .forms import schedulable_items
-from .models import Unit, UrgentAnnouncement
+from .models import UrgentAnnouncement
 from .services import ServiceError
 
 MAX_UPLOAD = 50 * 2**20

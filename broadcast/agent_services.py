@@ -19,6 +19,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from loa.units.models import Unit
 from media_pipeline.services import sha256_file
 
 from .log import log_event, log_events
@@ -29,7 +30,6 @@ from .models import (
     PlannedAiring,
     Station,
     StationToken,
-    Unit,
     UrgentAnnouncement,
     UrgentDelivery,
 )

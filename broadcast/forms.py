@@ -6,7 +6,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Priority, Schedule, Station, Unit
+from loa.units.models import Unit
+
+from .models import Priority, Schedule, Station
 from .services import OnOverlap, ServiceError, parse_slot_times
 
 

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from cms.textsafe import single_line, spreadsheet_text
 from media_pipeline import rules
 from media_pipeline.models import RenditionJob
 from media_pipeline.services import sha256_file
@@ -32,7 +33,6 @@ from media_pipeline.services import sha256_file
 from .log import checkpoint_public, checkpoint_sign, log_event
 from .models import DistributionEvent, Package, PlannedAiring, Schedule, Station
 from .signing import sign
-from .textsafe import single_line, spreadsheet_text
 
 MANIFEST_SCHEMA = "https://loa.example/schemas/package-manifest/v1"
 MANIFEST_VERSION = 1

@@ -27,8 +27,10 @@ from datetime import date, datetime, timedelta
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from loa.units.models import Unit
+
 from .log import log_events
-from .models import DistributionEvent, PlannedAiring, Schedule, Station, Unit
+from .models import DistributionEvent, PlannedAiring, Schedule, Station
 from .selectors import LOCAL_TZ
 
 KINDS = ("merge", "dissolve", "rename")

@@ -20,10 +20,12 @@ from django.db.models.functions import TruncDate
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from .models import DistributionEvent, PlannedAiring, Schedule, Station, Unit
+from cms.textsafe import spreadsheet_text
+from loa.units.models import Unit
+from loa.units.tree import successor_map
+
+from .models import DistributionEvent, PlannedAiring, Schedule, Station
 from .selectors import LOCAL_TZ, local_day_bounds
-from .textsafe import spreadsheet_text
-from .units import successor_map
 
 # start/end are (month, day); a start after the end means "from the previous year".
 DEFAULT_PERIODS = {

@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 
-from .models import Station, Unit
+from loa.units.models import Unit
+
+from .models import Station
 
 
 @dataclass(frozen=True)

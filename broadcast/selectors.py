@@ -9,7 +9,9 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Now
 
-from .models import Package, PlannedAiring, Schedule, Station, Unit
+from loa.units.models import Unit
+
+from .models import Package, PlannedAiring, Schedule, Station
 from .scope import scope_policy
 
 LOCAL_TZ = ZoneInfo(settings.TIME_ZONE)

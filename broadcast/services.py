@@ -17,6 +17,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cms.textsafe import has_control_characters
+from loa.units.models import Unit
 from media_pipeline import rules
 
 from .log import log_event, log_events
@@ -28,10 +30,8 @@ from .models import (
     Schedule,
     Station,
     StationToken,
-    Unit,
 )
 from .selectors import local_day_bounds
-from .textsafe import has_control_characters
 
 LOCAL_TZ = ZoneInfo(settings.TIME_ZONE)
 

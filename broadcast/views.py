@@ -18,9 +18,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from loa.units.models import Unit
+
 from . import downloads, reports, selectors, services, station_packages
 from .agent_services import urgent_active_in_scope
-from .models import Confirmation, DistributionEvent, PlannedAiring, Unit
+from .models import Confirmation, DistributionEvent, PlannedAiring
 from .scope import scope_policy
 
 

@@ -8,6 +8,8 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from loa.units.models import Unit
+
 from .admin_reorganise import ReorganiseView
 from .admin_urgent import urgent_urls
 from .admin_views import (
@@ -17,7 +19,7 @@ from .admin_views import (
     ScheduleListView,
     StationTokensView,
 )
-from .models import DistributionEvent, Station, Unit
+from .models import DistributionEvent, Station
 from .scope_admin import ScopedLogInspectView, log_queryset
 
 
@@ -58,7 +60,7 @@ def schedule_menu_item():
 
 class _CanReorganise(MenuItem):
     def is_shown(self, request):
-        return request.user.has_perm("broadcast.change_unit")
+        return request.user.has_perm("units.change_unit")
 
 
 @hooks.register("register_settings_menu_item")

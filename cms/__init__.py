@@ -1,3 +1,2 @@
-from .celery import app as celery_app
-
-__all__ = ("celery_app",)
+"""The content app: Loa's library of radio, video and poster items, their review and
+their editorial setup. It imports no app above it (broadcast, exhibitions, demo)."""

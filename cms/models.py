@@ -203,7 +203,7 @@ class ContentItemPage(VietnamesePageMixin, Page):
         through=ContentItemTag, blank=True, verbose_name=_("tags")
     )
     producing_unit = models.ForeignKey(
-        "broadcast.Unit",
+        "units.Unit",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

@@ -18,7 +18,7 @@ from wagtail.models import (
     WorkflowTask,
 )
 
-from broadcast.models import Unit
+from loa.units.models import Unit
 
 from . import roles
 from .models import LibraryIndexPage, TechnicalCheckTask

@@ -1,7 +1,7 @@
 """Vietnamese error pages (403, 404, 500 and a failed CSRF check), public or in the
 admin's style depending on where the visitor was, each with a way back.
 
-Wired as Django's handlers in cms.urls; `make run` (DEBUG) shows them too through
+Wired as Django's handlers in loa.urls; `make run` (DEBUG) shows them too through
 FriendlyNotFoundMiddleware unless LOA_DEBUG_404 asks for Django's debug page.
 """
 

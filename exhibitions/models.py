@@ -22,7 +22,7 @@ class ExhibitionPage(Page):
 
     description = RichTextField(_("description"), blank=True)
     curating_unit = models.ForeignKey(
-        "broadcast.Unit",
+        "units.Unit",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -140,7 +140,7 @@ class ExhibitionStop(Orderable):
 
     page = ParentalKey(ExhibitionPage, on_delete=models.CASCADE, related_name="stops")
     commune = models.ForeignKey(
-        "broadcast.Unit",
+        "units.Unit",
         on_delete=models.PROTECT,
         related_name="+",
         limit_choices_to={"level": "commune"},

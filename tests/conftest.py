@@ -32,7 +32,7 @@ def media_root(settings):
 @pytest.fixture
 def demo(db):
     """The demo province without media (fast): units, stations, users, library."""
-    from cms.demo import load_demo
+    from demo.loader import load_demo
 
     load_demo(with_media=False)
     from cms.models import LibraryIndexPage

@@ -16,7 +16,7 @@ import factory
 from django.core.files import File
 from factory.django import DjangoModelFactory
 
-from broadcast.models import Station, Unit
+from broadcast.models import Station
 from cms.models import (
     HomePage,
     LibraryIndexPage,
@@ -27,6 +27,7 @@ from cms.models import (
 )
 from cms.text import vn_slugify
 from exhibitions.models import ExhibitionPage
+from loa.units.models import Unit
 from media_pipeline.models import LoaImage, LoaMedia
 from tests.media import speechlike_wav
 

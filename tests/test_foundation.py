@@ -33,7 +33,7 @@ def _production_env(**extra) -> dict:
         if not k.startswith(("DJANGO_", "SECRET_KEY"))
     }
     env.update(
-        DJANGO_SETTINGS_MODULE="cms.settings.production",
+        DJANGO_SETTINGS_MODULE="loa.settings.production",
         ALLOWED_HOSTS="loa.example.gov.vn",
         WAGTAILADMIN_BASE_URL="https://loa.example.gov.vn",
         DATABASE_URL="sqlite:////tmp/loa-deploy-check.sqlite3",
@@ -62,7 +62,7 @@ def test_check_deploy_passes_with_a_production_environment():
 def test_settings_come_from_the_environment():
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
+        "DJANGO_SETTINGS_MODULE": "loa.settings.dev",
         "DATABASE_URL": "postgres://u:p@db.internal:5433/loa",
         "CELERY_BROKER_URL": "redis://redis.internal:6379/2",
         "MEDIA_ROOT": "/mnt/shared-media",
@@ -114,8 +114,9 @@ def test_ffmpeg_is_found_without_a_system_install(monkeypatch, tmp_path):
 def test_load_demo_is_idempotent_and_builds_the_province(demo):
     from django.contrib.auth.models import User
 
-    from broadcast.models import Station, Unit
-    from cms.demo import DISTRICTS, load_demo
+    from broadcast.models import Station
+    from demo.loader import DISTRICTS, load_demo
+    from loa.units.models import Unit
 
     counts = (Unit.objects.count(), Station.objects.count(), User.objects.count())
     load_demo(with_media=False)
@@ -145,7 +146,7 @@ def test_load_demo_is_idempotent_and_builds_the_province(demo):
 
 @pytest.mark.django_db
 def test_each_demo_role_can_sign_in(demo):
-    from cms.demo import DEMO_PASSWORD, DEMO_USERS
+    from demo.loader import DEMO_PASSWORD, DEMO_USERS
 
     for username, *_ in DEMO_USERS:
         assert Client().login(username=username, password=DEMO_PASSWORD), username
@@ -181,7 +182,7 @@ def test_demo_media_is_made_without_espeak_or_system_fonts(monkeypatch, tmp_path
     """A fresh machine may lack espeak-ng and fonts: tones and the pip-shipped font serve."""
     from PIL import Image
 
-    from cms import demo
+    from demo import loader as demo
     from media_pipeline import fonts
     from media_pipeline.probe import probe
 

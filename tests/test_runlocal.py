@@ -1,4 +1,4 @@
-"""`make run`'s supervisor (cms.runlocal) with real processes standing in for the
+"""`make run`'s supervisor (loa.runlocal) with real processes standing in for the
 web server and the worker: a crashed worker is restarted and takes its pool
 processes with it; the web server's end, or a stop, ends everything started."""
 
@@ -9,7 +9,7 @@ import sys
 import threading
 import time
 
-from cms import runlocal
+from loa import runlocal
 
 # A "worker" that, like Celery's prefork main process, has a child of its own.
 WORKER = (

@@ -4,7 +4,7 @@ the table owner can do and which the signed checkpoints stations keep expose.
 
 The test runner empties tables between transactional tests with TRUNCATE. It may do
 so only in a test database (named test_…) whose connection says so with
-`loa.allow_log_truncate=on` (set in cms/settings/test.py): neither alone is enough.
+`loa.allow_log_truncate=on` (set in loa/settings/test.py): neither alone is enough.
 """
 
 from django.db import migrations

@@ -17,9 +17,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.test import Client
 from django.utils import timezone
 
-from broadcast.models import DistributionEvent, Package, Station, Unit
+from broadcast.models import DistributionEvent, Package, Station
 from broadcast.packages import package_build
 from broadcast.services import schedule_create, schedule_withdraw
+from loa.units.models import Unit
 
 pytestmark = pytest.mark.django_db
 

@@ -10,10 +10,12 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 
-from broadcast.models import DistributionEvent, PlannedAiring, Schedule, Station, Unit
+from broadcast.models import DistributionEvent, PlannedAiring, Schedule, Station
 from broadcast.reorganise import PlanError, plan_read, reorganisation_apply
 from broadcast.selectors import LOCAL_TZ
-from broadcast.units import airing_unit_id, current_unit, successor_map
+from broadcast.units import airing_unit_id
+from loa.units.models import Unit
+from loa.units.tree import current_unit, successor_map
 
 pytestmark = pytest.mark.django_db
 

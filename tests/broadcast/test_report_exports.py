@@ -18,9 +18,10 @@ from django.conf import settings
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from broadcast.models import PlannedAiring, Station, Unit
+from broadcast.models import PlannedAiring, Station
 from broadcast.reports import ReportFilter, airing_rows
 from broadcast.services import ConfirmationInput, confirmations_record, schedule_create
+from loa.units.models import Unit
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from broadcast.models import PlannedAiring, Schedule, Unit
+from broadcast.models import PlannedAiring, Schedule
 from cms.models import RadioItemPage
+from loa.units.models import Unit
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from broadcast.models import PlannedAiring, Station, Unit
+from broadcast.models import PlannedAiring, Station
 from broadcast.services import schedule_create
+from loa.units.models import Unit
 from media_pipeline.models import LoaMedia
 
 pytestmark = pytest.mark.django_db

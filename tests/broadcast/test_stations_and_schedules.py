@@ -13,10 +13,11 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
-from broadcast.models import PlannedAiring, Schedule, Station, StationToken, Unit
+from broadcast.models import PlannedAiring, Schedule, Station, StationToken
 from broadcast.packages import PROFILES_FOR_STATION, profile_for
 from broadcast.selectors import station_scope
 from broadcast.services import ServiceError, schedule_create, schedule_withdraw
+from loa.units.models import Unit
 
 pytestmark = pytest.mark.django_db
 

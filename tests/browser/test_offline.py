@@ -67,9 +67,9 @@ def screens(library_pk: int, district_library_pk: int) -> dict:
 
 @pytest.fixture
 def province(transactional_db):
-    from cms.demo import load_demo
     from cms.models import LibraryIndexPage
     from cms.setup import base_setup
+    from demo.loader import load_demo
 
     base_setup()  # an earlier transactional test's flush removed Wagtail's roots
     load_demo(with_media=False)

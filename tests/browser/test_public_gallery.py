@@ -14,9 +14,9 @@ from django.core.files import File
 from django.utils import timezone
 from wagtail.models import Page, Site
 
-from broadcast.models import Unit
 from cms.models import HomePage, LibraryIndexPage, PhotoPage, PosterPage, RadioItemPage
 from exhibitions.models import Exhibit, ExhibitionPage, ExhibitionStop
+from loa.units.models import Unit
 from media_pipeline.models import LoaMedia, RenditionJob
 from tests.exhibitions.conftest import make_image, publish
 from tests.media import speechlike_wav

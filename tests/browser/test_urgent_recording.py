@@ -10,8 +10,9 @@ import hashlib
 import pytest
 from django.test import Client
 
-from broadcast.models import Station, Unit, UrgentAnnouncement
+from broadcast.models import Station, UrgentAnnouncement
 from broadcast.services import station_token_create
+from loa.units.models import Unit
 from media_pipeline.probe import measure_loudness, probe
 from media_pipeline.profiles import get_profile
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import translation
 from wagtail.models import WorkflowState
 
-from broadcast.models import Unit
+from loa.units.models import Unit
 from media_pipeline.models import LoaMedia, RenditionJob
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ from django.test import Client
 from wagtail.models import Collection, Page
 
 from cms import roles
-from cms.demo import load_demo
 from cms.models import Audience, Language
+from demo.loader import load_demo
 
 
 @pytest.mark.django_db

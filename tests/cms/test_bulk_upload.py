@@ -6,9 +6,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from broadcast.models import Unit
 from cms.models import PhotoPage, PosterPage, RadioItemPage, VideoItemPage
 from cms.setup import district_library
+from loa.units.models import Unit
 from media_pipeline.models import RenditionJob
 from tests import media as test_media
 

@@ -6,9 +6,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from wagtail.test.utils.form_data import inline_formset
 
-from broadcast.models import Station, Unit
+from broadcast.models import Station
 from cms.models import ItemLanguageVersion, Language
 from cms.selectors import technical_problems, version_for_languages
+from loa.units.models import Unit
 from tests.cms.forms import radio_item_form
 
 pytestmark = pytest.mark.django_db

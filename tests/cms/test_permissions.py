@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 from wagtail.models import WorkflowState
 
-from broadcast.models import Unit
 from cms.models import LibraryIndexPage, RadioItemPage
 from cms.setup import district_library
+from loa.units.models import Unit
 from tests.cms.forms import radio_item_form
 
 pytestmark = pytest.mark.django_db

@@ -6,10 +6,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from broadcast.models import Unit
 from broadcast.services import ServiceError, item_is_schedulable, schedule_create
 from cms.models import RadioItemPage
 from cms.tasks import publish_scheduled
+from loa.units.models import Unit
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from wagtail.models import (
     WorkflowPage,
 )
 
-from broadcast.models import Unit
 from cms.setup import district_library, district_setup
+from loa.units.models import Unit
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 from wagtail.models import Page, Site
 
-from broadcast.models import Unit
 from exhibitions.models import Exhibit, ExhibitionStop
+from loa.units.models import Unit
 from media_pipeline.models import LoaImage
 from tests.factories import (
     ExhibitionFactory,

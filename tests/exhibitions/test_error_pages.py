@@ -108,7 +108,7 @@ def test_dev_settings_add_the_friendly_404_only_without_loa_debug_404():
     import importlib
     import os
 
-    import cms.settings.dev as dev
+    import loa.settings.dev as dev
 
     try:
         os.environ["LOA_DEBUG_404"] = "1"

@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.utils import timezone, translation
 
-from broadcast.models import Unit
 from cms.models import PosterPage, RadioItemPage, VideoItemPage
 from exhibitions.models import Exhibit, ExhibitionStop
 from exhibitions.printing import print_options, render_print_pdf
+from loa.units.models import Unit
 from media_pipeline.models import LoaMedia, RenditionJob
 from media_pipeline.video import prepare_captions
 from tests.media import ffmpeg
@@ -312,7 +312,7 @@ def test_video_item_plays_web_video_with_its_poster_frame_and_caption_track(
 
 
 def test_demo_exhibition_is_published_once_from_the_demo_images(client, library):
-    from exhibitions.demo import ensure_demo_exhibition
+    from demo.exhibition import ensure_demo_exhibition
 
     make_image(title="tranh cổ động")
     page = ensure_demo_exhibition()

@@ -27,7 +27,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     db = settings.DATABASES["default"]
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "cms.settings.test",
+        "DJANGO_SETTINGS_MODULE": "loa.settings.test",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{connection.settings_dict['NAME']}",
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "LOA_TEST_VAR": os.environ["LOA_TEST_VAR"],
@@ -40,7 +40,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):
                 "-m",
                 "celery",
                 "-A",
-                "cms",
+                "loa",
                 "worker",
                 "-Q",
                 "default,media",
@@ -92,8 +92,8 @@ def wait_for(
 @pytest.fixture
 def library(db):
     """The demo province without media; its library, where test items go."""
-    from cms.demo import load_demo
     from cms.models import LibraryIndexPage
+    from demo.loader import load_demo
 
     load_demo(with_media=False)
     return LibraryIndexPage.objects.get(slug="thu-vien")

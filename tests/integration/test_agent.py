@@ -140,7 +140,8 @@ def test_urgent_announcement_interrupts_a_playing_item_then_it_resumes(
     live_server, library, tmp_path
 ):
     from broadcast.agent_services import urgent_create
-    from broadcast.models import Unit, UrgentDelivery
+    from broadcast.models import UrgentDelivery
+    from loa.units.models import Unit
 
     long_item = audio_item(library, tmp_path, "Phóng sự dài", seconds=8)
     alarm = audio_item(library, tmp_path, "Báo động lũ", seconds=3)

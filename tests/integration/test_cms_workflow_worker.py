@@ -33,7 +33,7 @@ def _task_name(page) -> str:
 def test_submitted_item_passes_technical_check_when_worker_finishes(
     celery_worker_process, tmp_path
 ):
-    from cms.demo import load_demo
+    from demo.loader import load_demo
 
     load_demo(with_media=False)
     library = LibraryIndexPage.objects.get(slug="thu-vien")

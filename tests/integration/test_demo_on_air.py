@@ -35,7 +35,7 @@ def _complete_district_package() -> Package | None:
 def test_fresh_demo_shows_todays_airings_and_a_package_once_the_worker_ran(
     celery_worker_process,
 ):
-    from cms.demo import load_demo
+    from demo.loader import load_demo
 
     load_demo(with_media=True)
 

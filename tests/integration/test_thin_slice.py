@@ -39,7 +39,7 @@ def login(username: str) -> Client:
 def test_upload_transcode_schedule_package_download_confirm_report(
     celery_worker_process, tmp_path
 ):
-    from cms.demo import load_demo
+    from demo.loader import load_demo
 
     load_demo(with_media=False)
     library = LibraryIndexPage.objects.get(slug="thu-vien")

@@ -29,7 +29,7 @@ def transcode(*args: str) -> subprocess.CompletedProcess:
         text=True,
         env={
             **__import__("os").environ,
-            "DJANGO_SETTINGS_MODULE": "cms.settings.test",
+            "DJANGO_SETTINGS_MODULE": "loa.settings.test",
             "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
             "LANGUAGE_CODE": "en",
         },

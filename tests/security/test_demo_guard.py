@@ -27,17 +27,17 @@ def test_load_demo_runs_when_told_this_is_not_production(settings):
 
 
 def test_the_dev_settings_allow_the_demo():
-    from cms.settings import dev
+    from loa.settings import dev
 
     assert dev.LOA_DEMO_ALLOWED is True
 
 
 def test_production_refuses_to_serve_while_a_demo_password_works(demo, settings):
-    import cms.wsgi
+    import loa.wsgi
 
     settings.LOA_REFUSE_DEMO_PASSWORDS = True
     with pytest.raises(ImproperlyConfigured, match="admin") as refused:
-        importlib.reload(cms.wsgi)
+        importlib.reload(loa.wsgi)
     assert "bientap.dongxoai" in str(refused.value)
 
     User = get_user_model()
@@ -45,19 +45,19 @@ def test_production_refuses_to_serve_while_a_demo_password_works(demo, settings)
         user.set_password("Mat-khau-rieng-2026")
         user.save()
     with pytest.raises(ImproperlyConfigured) as refused:
-        importlib.reload(cms.wsgi)
+        importlib.reload(loa.wsgi)
     assert "xa.tanphu" not in str(refused.value)
 
     for user in User.objects.all():
         user.set_password("Mat-khau-rieng-2026")
         user.save()
-    importlib.reload(cms.wsgi)  # starts
+    importlib.reload(loa.wsgi)  # starts
 
 
 def test_a_superuser_with_a_demo_password_also_stops_production(db, settings):
     settings.LOA_REFUSE_DEMO_PASSWORDS = True
     get_user_model().objects.create_superuser("quantri", password="loa-demo")
-    from cms.security import refuse_demo_passwords
+    from demo.guard import refuse_demo_passwords
 
     with pytest.raises(ImproperlyConfigured, match="quantri"):
         refuse_demo_passwords()

@@ -15,10 +15,11 @@ from django.test import Client
 from PIL import Image as PILImage
 from wagtail.documents import get_document_model
 
-from broadcast.models import Station, Unit
+from broadcast.models import Station
 from broadcast.services import station_token_create
 from cms.models import PosterPage
 from cms.setup import district_library
+from loa.units.models import Unit
 from media_pipeline.models import LoaImage, LoaMedia
 
 pytestmark = pytest.mark.django_db

@@ -45,7 +45,7 @@ def _production_env(**extra) -> dict:
         if not k.startswith(("DJANGO_", "SECRET_KEY", "DEBUG", "WAGTAILADMIN_"))
     }
     env.update(
-        DJANGO_SETTINGS_MODULE="cms.settings.production",
+        DJANGO_SETTINGS_MODULE="loa.settings.production",
         ALLOWED_HOSTS="loa.example.gov.vn",
         DATABASE_URL="sqlite:////tmp/loa-deploy-check.sqlite3",
     )
@@ -110,7 +110,7 @@ def test_session_age_comes_from_the_environment():
         cwd=ROOT,
         env={
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
+            "DJANGO_SETTINGS_MODULE": "loa.settings.dev",
             "SESSION_COOKIE_AGE": "3600",
         },
         capture_output=True,

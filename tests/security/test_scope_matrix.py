@@ -22,10 +22,11 @@ from PIL import Image as PILImage
 from wagtail.documents import get_document_model
 
 from broadcast.log import log_event
-from broadcast.models import DistributionEvent, Station, Unit
+from broadcast.models import DistributionEvent, Station
 from broadcast.services import schedule_create, station_token_create
 from cms.models import PosterPage, RadioItemPage
 from cms.setup import district_library
+from loa.units.models import Unit
 from media_pipeline.models import LoaImage, LoaMedia
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from broadcast.models import Station, Unit
+from broadcast.models import Station
 from broadcast.services import station_token_create
+from loa.units.models import Unit
 
 
 @pytest.fixture

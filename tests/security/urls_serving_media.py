@@ -1,4 +1,4 @@
-"""cms.urls plus /media/ served whole, as `make run` (DEBUG) and a front server that
+"""loa.urls plus /media/ served whole, as `make run` (DEBUG) and a front server that
 serves the media folder do: private files must not be reachable even so.
 (django's static() helper adds nothing unless DEBUG, so the pattern is spelled out.)"""
 
@@ -6,7 +6,7 @@ from django.conf import settings
 from django.urls import re_path
 from django.views.static import serve
 
-from cms.urls import urlpatterns as site
+from loa.urls import urlpatterns as site
 
 urlpatterns = [
     re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),

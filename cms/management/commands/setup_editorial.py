@@ -4,9 +4,9 @@ review workflow. Idempotent, so it is safe to run after adding units."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from broadcast.models import Unit
 from cms.models import LibraryIndexPage
 from cms.setup import base_setup, district_setup, province_setup, workflow_setup
+from loa.units.models import Unit
 
 
 class Command(BaseCommand):

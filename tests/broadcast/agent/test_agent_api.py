@@ -22,12 +22,12 @@ from broadcast.models import (
     DistributionEvent,
     PlannedAiring,
     Station,
-    Unit,
     UrgentAnnouncement,
     UrgentDelivery,
 )
 from broadcast.packages import package_build
 from broadcast.services import ServiceError
+from loa.units.models import Unit
 from tests.media import ffmpeg
 
 pytestmark = pytest.mark.django_db

@@ -19,7 +19,16 @@ from broadcast.agent.service import plan
 
 AGENT = Path(broadcast.agent.__file__).parent
 ROOT = AGENT.parents[1]
-SERVER_SIDE = ("django", "wagtail", "ninja", "celery", "cms", "media_pipeline")
+SERVER_SIDE = (
+    "django",
+    "wagtail",
+    "ninja",
+    "celery",
+    "loa",
+    "cms",
+    "media_pipeline",
+    "demo",
+)
 
 
 def _imports(path: Path) -> set[str]:

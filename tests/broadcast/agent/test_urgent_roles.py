@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group, Permission
 
-from broadcast.models import Unit, UrgentAnnouncement
+from broadcast.models import UrgentAnnouncement
 from cms import roles
+from loa.units.models import Unit
 from tests.media import ffmpeg
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cms", "0008_merge_20261202_1449"),
+        ("cms", "0009_producing_unit_in_units"),
         ("broadcast", "0003_agent_priorities_urgent"),
     ]
 

@@ -33,10 +33,12 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    "loa.units",
     "cms",
     "media_pipeline",
     "broadcast",
     "exhibitions",
+    "demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -83,7 +85,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "cms.urls"
+ROOT_URLCONF = "loa.urls"
 
 TEMPLATES = [
     {
@@ -103,7 +105,7 @@ TEMPLATES = [
     },
 ]
 
-WSGI_APPLICATION = "cms.wsgi.application"
+WSGI_APPLICATION = "loa.wsgi.application"
 
 DATABASES = {
     "default": dj_database_url.parse(
@@ -380,6 +382,6 @@ SECURE_REFERRER_POLICY = "same-origin"
 INSTALLED_APPS += ["ninja"]  # the API docs' Swagger UI from local static files
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # the admin shows local avatars, not Gravatar's
 # English dates day first (en-GB), not in the US order.
-FORMAT_MODULE_PATH = ["cms.formats"]
+FORMAT_MODULE_PATH = ["loa.formats"]
 # Vietnamese 403 pages for a failed CSRF check too (Django's own is English).
 CSRF_FAILURE_VIEW = "exhibitions.errors.csrf_failure"

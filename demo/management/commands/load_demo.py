@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from cms.demo import load_demo
+from demo.loader import load_demo
 
 
 class Command(BaseCommand):
@@ -34,12 +34,12 @@ class Command(BaseCommand):
         if not (settings.LOA_DEMO_ALLOWED or not_production):
             raise CommandError(
                 "load_demo creates accounts with published passwords and runs only "
-                "under the dev settings (cms.settings.dev). If this really is not "
+                "under the dev settings (loa.settings.dev). If this really is not "
                 "production, pass --i-know-this-is-not-production."
             )
         users = load_demo(with_media=not no_media)
         if map_shape == "2025":
-            from broadcast.demo_map import demo_map_2025
+            from demo.map2025 import demo_map_2025
 
             changed = demo_map_2025()
             self.stdout.write(f"Reorganised to the 2025 map: {changed} changes.")

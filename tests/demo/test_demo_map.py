@@ -8,9 +8,10 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from broadcast.models import PlannedAiring, Schedule, Station, Unit
+from broadcast.models import PlannedAiring, Schedule, Station
 from broadcast.selectors import LOCAL_TZ
 from broadcast.units import airing_unit_id
+from loa.units.models import Unit
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from broadcast.demo import DEMO_WEEK_STATIONS, demo_week_plan
 from broadcast.models import Package, PlannedAiring, Schedule, Station
+from demo.week import DEMO_WEEK_STATIONS, demo_week_plan
 
 
 def _demo_items(radio_item):

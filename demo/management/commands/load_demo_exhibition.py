@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from exhibitions.demo import ensure_demo_exhibition
+from demo.exhibition import ensure_demo_exhibition
 
 
 class Command(BaseCommand):

@@ -23,13 +23,9 @@ from wagtail.models import (
     Site,
 )
 
-from broadcast.models import StaffAssignment, Station, Unit
-from media_pipeline.ffmpeg import ffmpeg_binary
-from media_pipeline.fonts import vietnamese_font
-from media_pipeline.models import LoaImage, LoaMedia
-
-from . import roles
-from .models import (
+from broadcast.models import StaffAssignment, Station
+from cms import roles
+from cms.models import (
     Audience,
     Campaign,
     HomePage,
@@ -38,8 +34,12 @@ from .models import (
     PosterPage,
     RadioItemPage,
 )
-from .setup import base_setup, district_setup, province_setup, workflow_setup
-from .text import vn_slugify
+from cms.setup import base_setup, district_setup, province_setup, workflow_setup
+from cms.text import vn_slugify
+from loa.units.models import Unit
+from media_pipeline.ffmpeg import ffmpeg_binary
+from media_pipeline.fonts import vietnamese_font
+from media_pipeline.models import LoaImage, LoaMedia
 
 PROVINCE = ("binh-phuoc", "Bình Phước")
 DEPARTMENT = "Sở Thông tin và Truyền thông tỉnh Bình Phước"
@@ -426,7 +426,7 @@ def load_demo(*, with_media: bool = True) -> list[tuple[str, str, str]]:
     users = ensure_users(units)
     if with_media:
         ensure_content(library, units)
-        from exhibitions.demo import ensure_demo_exhibition
+        from demo.exhibition import ensure_demo_exhibition
 
         ensure_demo_exhibition()
         ensure_demo_week()
@@ -435,7 +435,7 @@ def load_demo(*, with_media: bool = True) -> list[tuple[str, str, str]]:
 
 def ensure_demo_week() -> None:
     """The demo's radio items on Đồng Xoài's stations for the current week."""
-    from broadcast.demo import demo_week_plan
+    from demo.week import demo_week_plan
 
     report, announcement = (
         RadioItemPage.objects.get(slug=vn_slugify(title)) for title, _f, _t in SPEECH

@@ -7,11 +7,10 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from broadcast.models import Unit
 from cms.models import HomePage
+from exhibitions.models import Exhibit, ExhibitionPage, ExhibitionStop
+from loa.units.models import Unit
 from media_pipeline.models import LoaImage
-
-from .models import Exhibit, ExhibitionPage, ExhibitionStop
 
 SLUG = "trien-lam-quyen-con-nguoi"
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from .models import Unit
-from .reorganise import plan_read, reorganisation_apply
+from broadcast.reorganise import plan_read, reorganisation_apply
+from loa.units.models import Unit
 
 EFFECTIVE_2025 = date(2025, 7, 1)
 MERGED_WARD = ("dx-phuong-dong-xoai", "Phường Đồng Xoài")

@@ -5,7 +5,7 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "loa.settings.dev")
 
 app = Celery("loa")
 app.config_from_object("django.conf:settings", namespace="CELERY")

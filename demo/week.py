@@ -11,9 +11,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Confirmation, PlannedAiring, Schedule, Station
-from .selectors import local_day_bounds
-from .services import (
+from broadcast.models import Confirmation, PlannedAiring, Schedule, Station
+from broadcast.selectors import local_day_bounds
+from broadcast.services import (
     ConfirmationInput,
     confirm_days,
     confirmations_record,
@@ -100,7 +100,7 @@ def demo_week_plan(*, report, announcement, today: date | None = None) -> list[i
 
 
 def _queue_packages(station_ids: list[int]) -> None:
-    from .tasks import build_packages_for_stations
+    from broadcast.tasks import build_packages_for_stations
 
     build_packages_for_stations.delay(station_ids)
 

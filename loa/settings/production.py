@@ -31,7 +31,7 @@ if not WAGTAILADMIN_BASE_URL:
         "(e.g. https://loa.example.gov.vn)."
     )
 # The web server refuses to start while a demo account still has its demo password
-# (cms.wsgi, cms.security.demo_password_accounts).
+# (loa.wsgi, demo.guard.demo_password_accounts).
 LOA_REFUSE_DEMO_PASSWORDS = True
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

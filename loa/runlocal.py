@@ -59,7 +59,7 @@ def say(text: str) -> None:
 
 def children(args, env: dict) -> list[Child]:
     py = sys.executable
-    celery = [py, "-m", "celery", "-A", "cms"]
+    celery = [py, "-m", "celery", "-A", "loa"]
     return [
         Child(
             "web",
@@ -134,7 +134,7 @@ def main() -> int:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": os.environ.get(
-            "DJANGO_SETTINGS_MODULE", "cms.settings.dev"
+            "DJANGO_SETTINGS_MODULE", "loa.settings.dev"
         ),
     }
     kids = children(args, env)
