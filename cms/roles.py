@@ -47,6 +47,14 @@ _REPORTS = [
     ("broadcast", "distributionevent", "view_distributionevent"),
     ("broadcast", "package", "view_package"),
 ]
+# "Phát thông báo khẩn" (Circular 39's emergency priority): province editors, who
+# cover the province, and the district station operator, who is on air when a flood
+# comes. Not reviewers (they approve, they do not broadcast), not district editors
+# (they prepare content for the operator), not commune staff.
+_URGENT = [
+    ("wagtailadmin", "admin", "access_admin"),
+    ("broadcast", "urgentannouncement", "send_urgent"),
+]
 
 ROLE_PERMISSIONS: dict[str, list[tuple[str, str, str]]] = {
     PROVINCE_EDITOR: _EDIT_MEDIA
@@ -57,10 +65,11 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, str]]] = {
         ("cms", "campaign", "change_campaign"),
         ("cms", "theme", "add_theme"),
         ("cms", "theme", "change_theme"),
-    ],
+    ]
+    + _URGENT,
     PROVINCE_REVIEWER: _EDIT_MEDIA + _SCHEDULE + _REPORTS,
     DISTRICT_EDITOR: _DISTRICT_EDIT + _SCHEDULE + _REPORTS,
-    STATION_OPERATOR: _REPORTS,
+    STATION_OPERATOR: _REPORTS + _URGENT,
     COMMUNE_STAFF: [],
 }
 

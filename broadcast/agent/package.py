@@ -244,8 +244,28 @@ def _keep_witness(store: Store, package_dir: Path, manifest: dict) -> None:
 
 
 def sync(store: Store, client: Client, *, today: date) -> SyncResult:
+    """One sync. A full disk, wherever it is met, is DiskFull: the caller reports
+    it and the previous package keeps playing."""
+    try:
+        return _sync(store, client, today=today)
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            raise DiskFull(_disk_full_detail(store, str(exc))) from None
+        raise
+
+
+def _disk_full_detail(store: Store, detail: str) -> str:
+    try:
+        free = shutil.disk_usage(store.root).free
+    except OSError:
+        return detail
+    return f"{detail} ({free} bytes free in {store.root})"
+
+
+def _sync(store: Store, client: Client, *, today: date) -> SyncResult:
     cfg = store.config()
     _clear_leftovers(store)
+    store.keep_reserve()
     listing = client.get_json("/packages")
     candidates = _choose(listing, cfg["station"], today)
     if not candidates:
@@ -284,7 +304,13 @@ def _fetch(store: Store, client: Client, pkg: dict, key: str) -> tuple[dict, Pat
     if (final / COMPLETE).exists():
         return json.loads((final / "manifest.json").read_text("utf-8")), final
     part = store.root / "downloads" / f"{pid}.zip.part"
-    client.download(pkg["download_url"], part, pkg.get("etag", ""))
+    try:
+        client.download(pkg["download_url"], part, pkg.get("etag", ""))
+    except DiskFull as exc:
+        # A partial download kept for resuming would keep the disk full, and the
+        # play journal needs the room more: it starts again when there is space.
+        part.unlink(missing_ok=True)
+        raise DiskFull(_disk_full_detail(store, str(exc))) from None
     digest = sha256_file(part)
     staging = store.root / "packages" / f".staging-{pid}"
     try:
@@ -307,7 +333,8 @@ def _fetch(store: Store, client: Client, pkg: dict, key: str) -> tuple[dict, Pat
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         if exc.errno == errno.ENOSPC:
-            raise DiskFull(str(exc)) from None
+            part.unlink(missing_ok=True)
+            raise DiskFull(_disk_full_detail(store, str(exc))) from None
         raise
     part.unlink()
     return manifest, final

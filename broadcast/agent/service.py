@@ -11,6 +11,7 @@ offline for days, the agent plays what it has and reports when the link is back.
 
 from __future__ import annotations
 
+import errno
 import shutil
 import threading
 import time
@@ -122,14 +123,19 @@ class Agent:
             for r in store.journal()
             if r.get("type") == "play" and r.get("outcome") in ("aired", "missed")
         }
-        self.retry: deque = deque()
+        # Play records the journal could not take (a full disk): kept in memory and
+        # written by the network loop once there is room.
+        self.unjournalled: deque = deque()
+        self.last_error: dict | None = None
 
     # --- network -----------------------------------------------------------------
 
     def note_error(self, code: str, detail: str) -> None:
-        self.store.update_state(
-            last_error={"code": code, "detail": detail[:500], "at": self.clock.iso()}
-        )
+        self.last_error = {"code": code, "detail": detail[:500], "at": self.clock.iso()}
+        try:
+            self.store.update_state(last_error=self.last_error)
+        except OSError:
+            pass  # a full disk: the heartbeat still carries it, from memory
 
     def sync_once(self) -> None:
         try:
@@ -158,7 +164,7 @@ class Agent:
             "current_package": state.get("current_package", ""),
             "player": self.player.name,
             "player_ok": self.player.healthy(),
-            "last_error": state.get("last_error") or {},
+            "last_error": self.last_error or state.get("last_error") or {},
             "alerts": state.get("alerts", []),
             "queued": len(self.store.queued()),
             "clock_offset_s": self.client.clock_offset,
@@ -169,21 +175,35 @@ class Agent:
             with self.store.lock:  # keep alerts raised while this was in flight
                 self.store.update_state(alerts=self.store.state()["alerts"][sent:])
 
+    def _guarded(self, step) -> bool:
+        """Run one step of the network loop; a failure is noted, never fatal, and
+        does not stop the next step (a full disk must not silence the heartbeat)."""
+        try:
+            step()
+            return True
+        except (LinkError, ServerError) as exc:
+            self.note_error("link", str(exc))
+        except OSError as exc:
+            if exc.errno != errno.ENOSPC:
+                self.note_error("internal", traceback.format_exc())
+            else:
+                self.note_error("disk_full", str(exc))
+        except Exception:  # noqa: BLE001 - the service must outlive any bug
+            self.note_error("internal", traceback.format_exc())
+        return False
+
     def network_loop(self) -> None:
         last_sync = last_beat = -1e9
         while not self.stop_event.is_set():
-            try:
-                if time.monotonic() - last_sync >= self.sync_every:
-                    self.sync_once()
-                    last_sync = time.monotonic()
-                self.report_once()
-                if time.monotonic() - last_beat >= HEARTBEAT_EVERY:
-                    self.heartbeat()
+            if time.monotonic() - last_sync >= self.sync_every:
+                self._guarded(self.sync_once)
+                last_sync = time.monotonic()
+            if self.unjournalled:
+                self._guarded(self.flush_journal)
+            self._guarded(self.report_once)
+            if time.monotonic() - last_beat >= HEARTBEAT_EVERY:
+                if self._guarded(self.heartbeat):
                     last_beat = time.monotonic()
-            except (LinkError, ServerError) as exc:
-                self.note_error("link", str(exc))
-            except Exception:  # noqa: BLE001 - the service must outlive any bug
-                self.note_error("internal", traceback.format_exc())
             # Plays are reported within seconds of airing when the link is up.
             self.stop_event.wait(min(self.sync_every, 5))
 
@@ -249,15 +269,18 @@ class Agent:
                 error = pb.error or f"player exit code {code}"
                 break
             plays += 1
-        self.store.journal_append(
-            {
-                "type": "urgent",
-                "urgent_id": a["id"],
-                "plays": plays,
-                "error": error,
-                "at": self.clock.iso(),
-            }
-        )
+        try:
+            self.store.journal_append(
+                {
+                    "type": "urgent",
+                    "urgent_id": a["id"],
+                    "plays": plays,
+                    "error": error,
+                    "at": self.clock.iso(),
+                }
+            )
+        except OSError as exc:  # a full disk: the server still hears how it went
+            self.note_error("disk_full", f"play journal: {exc}")
         threading.Thread(
             target=self.urgent_state,
             args=(a["id"], "failed" if error else "played", error, plays),
@@ -336,9 +359,19 @@ class Agent:
             "priority": slot.item.get("priority") or "normal",
             "clock_offset_s": self.client.clock_offset,
         }
-        self.store.journal_append(rec)
+        # Final before it is written: a full disk must not make the slot play again.
         if outcome in ("aired", "missed"):
             self.final.add(slot.key)
+        try:
+            self.store.journal_append(rec)
+        except OSError as exc:
+            self.unjournalled.append(rec)
+            self.note_error("disk_full", f"play journal: {exc}")
+
+    def flush_journal(self) -> None:
+        while self.unjournalled:
+            self.store.journal_append(self.unjournalled[0])
+            self.unjournalled.popleft()
 
     def play_slot(self, slot: Slot) -> None:
         folder = current_dir(self.store)
@@ -471,5 +504,6 @@ def status(store: Store, now: datetime) -> dict:
         "queued_confirmations": len(store.queued()),
         "withdrawn": state.get("withdrawn", []),
         "last_error": state.get("last_error"),
+        "free_disk_bytes": free_disk(store.root),
         "version": VERSION,
     }

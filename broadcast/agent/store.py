@@ -8,6 +8,7 @@ aired is on disk before it is reported.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import threading
@@ -20,6 +21,11 @@ TOKEN = "token"
 STATE = "state.json"
 JOURNAL = "journal.jsonl"
 SENT = "sent.jsonl"
+# Space set aside for the agent's own records. When the disk fills up (logs, another
+# program, a package too big), giving it back lets the agent still write why it
+# failed and what aired; it is set aside again once there is room.
+RESERVE = "reserve"
+RESERVE_BYTES = 256 * 1024
 
 
 def fsync_dir(path: Path) -> None:
@@ -88,6 +94,32 @@ class Store:
             (self.root / sub).mkdir(exist_ok=True)
         write_atomic(self.root / TOKEN, token.encode() + b"\n", mode=0o600)
         write_json(self.root / CONFIG, cfg)
+        self.keep_reserve()
+
+    # --- room on a full disk ---------------------------------------------------
+
+    def keep_reserve(self) -> bool:
+        """Set the reserve aside if it is not; False when there is no room for it."""
+        path = self.root / RESERVE
+        if path.exists():
+            return True
+        try:
+            write_atomic(path, bytes(RESERVE_BYTES))
+        except OSError as exc:
+            if exc.errno != errno.ENOSPC:
+                raise
+            return False
+        return True
+
+    def _with_room(self, write):
+        """Run `write`; if the disk is full, give the reserve back and try once more."""
+        try:
+            return write()
+        except OSError as exc:
+            if exc.errno != errno.ENOSPC or not (self.root / RESERVE).exists():
+                raise
+        (self.root / RESERVE).unlink()
+        return write()
 
     # --- state -------------------------------------------------------------------
 
@@ -99,22 +131,32 @@ class Store:
         with self.lock:
             state = self.state()
             state.update(changes)
-            write_json(self.root / STATE, state)
+            self._with_room(lambda: write_json(self.root / STATE, state))
             return state
 
     # --- journal -----------------------------------------------------------------
 
     def _append(self, name: str, record: dict) -> None:
-        line = json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
+        line = (json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n").encode()
         with self.lock:
-            fd = os.open(
-                str(self.root / name), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644
-            )
+            self._with_room(lambda: self._append_line(name, line))
+
+    def _append_line(self, name: str, line: bytes) -> None:
+        fd = os.open(
+            str(self.root / name), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644
+        )
+        try:
+            size = os.fstat(fd).st_size
             try:
-                os.write(fd, line.encode())
+                if os.write(fd, line) != len(line):
+                    raise OSError(errno.ENOSPC, "short write", name)
                 os.fsync(fd)
-            finally:
-                os.close(fd)
+            except OSError:
+                # A short write on a full disk would leave half a line: cut it off.
+                os.ftruncate(fd, size)
+                raise
+        finally:
+            os.close(fd)
 
     def _records(self, name: str) -> Iterator[dict]:
         try:

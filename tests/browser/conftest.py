@@ -9,8 +9,20 @@ CHROMIUM = "/usr/bin/chromium"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
 @pytest.fixture(scope="session")
-def browser():
+def pw():
+    """One Playwright per session: the sync API allows one per thread, and tests
+    that need a browser started with other flags (a fake microphone) share it."""
     if not os.path.exists(CHROMIUM) and not shutil.which("chromium"):
         msg = "browser tests need Debian's chromium (apt-get install chromium)"
         if os.environ.get("CI", "").lower() == "true":
@@ -19,19 +31,14 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield b
-        b.close()
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(pw):
+    b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield b
+    b.close()
 
 
 @pytest.fixture

@@ -87,3 +87,13 @@ def wait_for(
             return value
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+@pytest.fixture
+def library(db):
+    """The demo province without media; its library, where test items go."""
+    from cms.models import LibraryIndexPage
+    from demo.loader import load_demo
+
+    load_demo(with_media=False)
+    return LibraryIndexPage.objects.get(slug="thu-vien")

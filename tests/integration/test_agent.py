@@ -43,15 +43,6 @@ from .conftest import wait_for
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
-@pytest.fixture
-def library(db):
-    from cms.models import LibraryIndexPage
-    from demo.loader import load_demo
-
-    load_demo(with_media=False)
-    return LibraryIndexPage.objects.get(slug="thu-vien")
-
-
 def enroll(server: str, d: Path) -> None:
     out = agent("enroll", "--server", server, "--token", token(), "--dir", d)
     assert "fingerprint" in out.stdout.lower()

@@ -98,3 +98,28 @@ def test_a_missing_media_file_is_journalled_missed_with_the_players_error(tmp_pa
     [rec] = store.queued()
     assert rec["outcome"] == "missed" and rec["reason"] == "equipment"
     assert "cannot open" in rec["error"] and rec["exit_code"] == 1
+
+
+def test_on_a_full_disk_a_play_airs_once_and_is_journalled_when_there_is_room(
+    tmp_path,
+):
+    from tests.full_disk import fill, small_tmpfs
+
+    with small_tmpfs(tmp_path, "4m") as disk:
+        store = _agent_dir(disk, [_item(1, T0, 0.5)])
+        (store.root / "reserve").unlink(missing_ok=True)  # given back earlier
+        filler = fill(disk)
+        clock = Clock(T0 - timedelta(seconds=1), speed=10)
+        out = tmp_path / "amp.mp3"  # the amplifier is not on the full disk
+        agent = Agent(store, TimedPlayer(out, clock), clock)
+        _run(agent, 2.5)
+        plays = json.loads(Path(f"{out}.json").read_text())
+        # Aired once: a journal line it could not write does not make it replay.
+        assert [(p["content_id"], p["outcome"]) for p in plays] == [(1, "played")]
+        assert store.journal() == []
+        assert agent.last_error["code"] == "disk_full"
+        filler.unlink()
+        agent.flush_journal()
+        [rec] = store.journal()
+        assert (rec["content_id"], rec["outcome"]) == (1, "aired")
+        assert [r["uuid"] for r in store.queued()] == [rec["uuid"]]
