@@ -100,7 +100,7 @@ def make_network(communes: int):
 
 
 def make_airings(
-    stations, per_station: int, *, day=None, title="Bench item"
+    stations, per_station: int, *, day=None, title="Bench item", start=None
 ) -> list[int]:
     from django.utils import timezone
 
@@ -116,7 +116,7 @@ def make_airings(
         end_date=day,
         slot_times=["00:00"],
     )
-    base = datetime.combine(day, datetime.min.time(), LOCAL_TZ)
+    base = start or datetime.combine(day, datetime.min.time(), LOCAL_TZ)
     rows = [
         PlannedAiring(schedule=sched, station=s, planned_at=base + timedelta(seconds=k))
         for s in stations
@@ -177,7 +177,14 @@ def main() -> None:
     communes = 100
     reset_broadcast()
     fm, stations = make_network(communes)
-    airing_ids = make_airings(stations, n // communes)
+    # Planned an hour ago: confirmations without a time say "aired now", which
+    # must fall in the airing's window (from midnight it fails after 06:00).
+    from django.utils import timezone
+
+    start = timezone.now().replace(microsecond=0) - timedelta(hours=1)
+    airing_ids = make_airings(
+        stations, n // communes, day=timezone.localdate(start), start=start
+    )
     n = len(airing_ids)
 
     # Baseline: the same rows straight into the table.

@@ -317,25 +317,50 @@ class _Candidate:
     status: str
 
 
+def _by_distance(candidates: list[_Candidate], at: datetime, first: int, last: int):
+    """candidates[first:last] (sorted by time) from the nearest to `at` outwards;
+    on equal distance in list order, as a stable sort by distance would give."""
+    right = bisect_left(candidates, at, first, last, key=lambda a: a.planned_at)
+    left = right - 1
+    while left >= first or right < last:
+        if left >= first:
+            run = left
+            # The run of airings planned at the same time, in list order.
+            while (
+                run > first
+                and candidates[run - 1].planned_at == candidates[left].planned_at
+            ):
+                run -= 1
+            left_gap = at - candidates[left].planned_at
+        if right < last and (
+            left < first or candidates[right].planned_at - at < left_gap
+        ):
+            yield candidates[right]
+            right += 1
+        else:
+            yield from candidates[run : left + 1]
+            left = run - 1
+
+
 def _nearest(candidates: list[_Candidate], ln: AsRunLine, taken: set[int]):
+    """The airing nearest in time that this line may confirm: one still waiting
+    for a confirmation if any (a re-import then finds the one it confirmed before
+    and reads as a duplicate), else the nearest at all.
+
+    Walks outwards from the line's time and stops at the first fit, so a long
+    file costs about one step per line, not a scan of the day per line."""
     day = ln.start.astimezone(LOCAL_TZ).date()
     day_start = datetime.combine(day, datetime.min.time(), LOCAL_TZ)
     lo, hi = min(day_start, ln.start - MATCH_WINDOW), ln.start + MATCH_WINDOW
-    # Candidates are sorted by time: bisect to the window instead of scanning all.
     first = bisect_left(candidates, lo, key=lambda a: a.planned_at)
     last = bisect_right(candidates, hi, key=lambda a: a.planned_at)
-    found = [
-        a
-        for a in candidates[first:last]
-        if a.pk not in taken
-        and (a.flexible or abs(a.planned_at - ln.start) <= MATCH_WINDOW)
-    ]
-    # Prefer airings still waiting for a confirmation; a re-import then finds the
-    # one it confirmed before and reads as a duplicate.
-    found.sort(
-        key=lambda a: (
-            a.status != PlannedAiring.Status.PLANNED,
-            abs(a.planned_at - ln.start),
-        )
-    )
-    return found[0] if found else None
+    fallback = None
+    for a in _by_distance(candidates, ln.start, first, last):
+        if a.pk in taken or not (
+            a.flexible or abs(a.planned_at - ln.start) <= MATCH_WINDOW
+        ):
+            continue
+        if a.status == PlannedAiring.Status.PLANNED:
+            return a
+        fallback = fallback or a
+    return fallback

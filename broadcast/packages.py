@@ -25,7 +25,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from cms.textsafe import single_line, spreadsheet_text
+from loa.textsafe import single_line, spreadsheet_text
 from media_pipeline import rules
 from media_pipeline.models import RenditionJob
 from media_pipeline.services import sha256_file

@@ -20,7 +20,7 @@ from django.db.models.functions import TruncDate
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from cms.textsafe import spreadsheet_text
+from loa.textsafe import spreadsheet_text
 from loa.units.models import Unit
 from loa.units.tree import successor_map
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.widgets import SlugInput
 
-from cms.textsafe import has_control_characters
+from loa.textsafe import has_control_characters
 
 from .text import fold, vn_slugify
 

@@ -13,8 +13,10 @@ from wagtail.images.blocks import ImageChooserBlock
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from cms.forms import LoaPageForm
 from cms.models import FOLDED_SEARCH_FIELDS
 from cms.text import fold
+from loa.textsafe import validate_single_line
 
 
 class ExhibitionPage(Page):
@@ -47,6 +49,8 @@ class ExhibitionPage(Page):
 
     parent_page_types = ["cms.HomePage"]
     subpage_types: list[str] = []
+    # One-line titles (and readable slugs), as for every other Loa page.
+    base_form_class = LoaPageForm
 
     class Meta:
         verbose_name = _("exhibition")
@@ -93,6 +97,7 @@ class Exhibit(Orderable):
         _("section"),
         max_length=200,
         blank=True,
+        validators=[validate_single_line],
         help_text=_("Consecutive exhibits with the same section are shown together."),
     )
     image = models.ForeignKey(
@@ -104,16 +109,29 @@ class Exhibit(Orderable):
     alt_text = models.CharField(
         _("alt text"),
         max_length=400,
+        validators=[validate_single_line],
         help_text=_(
             "What the image shows, for people who cannot see it. Read aloud by "
             "screen readers."
         ),
     )
-    caption = models.CharField(_("caption"), max_length=400, blank=True)
-    author = models.CharField(_("author or source"), max_length=255, blank=True)
+    # One-line text, like titles: a line break or control character is refused.
+    caption = models.CharField(
+        _("caption"), max_length=400, blank=True, validators=[validate_single_line]
+    )
+    author = models.CharField(
+        _("author or source"),
+        max_length=255,
+        blank=True,
+        validators=[validate_single_line],
+    )
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
-    place = models.CharField(_("place"), max_length=255, blank=True)
-    credit = models.CharField(_("credit"), max_length=255, blank=True)
+    place = models.CharField(
+        _("place"), max_length=255, blank=True, validators=[validate_single_line]
+    )
+    credit = models.CharField(
+        _("credit"), max_length=255, blank=True, validators=[validate_single_line]
+    )
     is_poster = models.BooleanField(
         _("printable poster"),
         default=False,

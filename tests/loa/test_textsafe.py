@@ -1,4 +1,4 @@
-from cms.textsafe import has_control_characters, single_line, spreadsheet_text
+from loa.textsafe import has_control_characters, single_line, spreadsheet_text
 
 
 def test_single_line_turns_breaks_into_one_space():

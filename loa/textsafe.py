@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
 # C0/C1 controls (newlines and tabs included) and the Unicode line/paragraph
 # separators: anything that could start a new line or record in a text format.
 _BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u0085]+")
@@ -28,6 +31,16 @@ def single_line(value: object) -> str:
 def has_control_characters(value: str) -> bool:
     """Whether a form should refuse this text as a title, caption or reason."""
     return bool(_BREAKS.search(value or ""))
+
+
+def validate_single_line(value: str) -> None:
+    """Django validator for titles, captions and other one-line text (model fields
+    and forms): refuses line breaks, tabs and other control characters."""
+    if has_control_characters(value):
+        raise ValidationError(
+            _("This text must be one line, without tabs or other control characters."),
+            code="control_characters",
+        )
 
 
 def spreadsheet_text(value: object) -> str:
