@@ -50,10 +50,13 @@ _REPORTS = [
 # "Phát thông báo khẩn" (Circular 39's emergency priority): province editors, who
 # cover the province, and the district station operator, who is on air when a flood
 # comes. Not reviewers (they approve, they do not broadcast), not district editors
-# (they prepare content for the operator), not commune staff.
+# (they prepare content for the operator), not commune staff. The same people watch
+# the station devices (scoped by broadcast.scope): before a flood they need to know
+# which stations would not hear an announcement.
 _URGENT = [
     ("wagtailadmin", "admin", "access_admin"),
     ("broadcast", "urgentannouncement", "send_urgent"),
+    ("broadcast", "agentstatus", "view_agentstatus"),
 ]
 
 ROLE_PERMISSIONS: dict[str, list[tuple[str, str, str]]] = {

@@ -175,12 +175,9 @@ def test_device_listing_names_stations_silent_for_more_than_a_day(
     AgentStatus.objects.filter(station__code=STATION).update(
         last_heartbeat_at=timezone.now() - timedelta(days=2)
     )
-    admin = staff_client("admin") if False else None  # noqa: F841
-    from django.test import Client
-
-    c = Client()
-    assert c.login(username="admin", password="loa-admin")
-    html = c.get("/admin/broadcast/devices/").content.decode()
+    html = (
+        staff_client("bientap.tinh").get("/admin/broadcast/devices/").content.decode()
+    )
     silent = html.split('<ul class="silent">')[1].split("</ul>")[0]
     assert STATION in silent and "0912 345 678" in silent
     assert "dx-tien-thanh-loa" not in silent
@@ -188,6 +185,28 @@ def test_device_listing_names_stations_silent_for_more_than_a_day(
         302,
         403,
     )
+
+
+def test_device_status_is_for_the_roles_that_send_urgent_within_their_scope(
+    station_client, staff_client
+):
+    # Those who send urgent announcements need to know which stations would not hear
+    # them; each sees only the stations their scope covers.
+    for code in (STATION, "bl-fm"):
+        station_client(code).post(
+            "/api/v1/agent/heartbeat",
+            {"version": "1.0"},
+            content_type="application/json",
+        )
+    province = staff_client("bientap.tinh").get("/admin/broadcast/devices/")
+    district = staff_client("dai.dongxoai").get("/admin/broadcast/devices/")
+    assert province.status_code == 200 and district.status_code == 200
+    assert STATION in province.content.decode() and "bl-fm" in province.content.decode()
+    assert STATION in district.content.decode()
+    assert "bl-fm" not in district.content.decode()
+    for username in ("duyet.tinh", "bientap.dongxoai", "xa.tanphu"):
+        refused = staff_client(username).get("/admin/broadcast/devices/")
+        assert refused.status_code in (302, 403), username
 
 
 def test_the_agent_zipapp_is_served_and_runs(client, tmp_path):
