@@ -389,13 +389,20 @@ def schedule_update(
     slot_times: list[str] | None = None,
     weekdays: list[int] | None = None,
     times_in_period: int | None = None,
+    priority: str | None = None,
 ) -> tuple[int, int]:
-    """Change a schedule's future part: dates, slots and targets.
+    """Change a schedule's future part: dates, slots, targets and priority.
 
     Airings already past, and airings already confirmed, never change. Future
     planned airings the new rule no longer wants are removed (they were never
     confirmed, so nothing refers to them); slots it newly wants are planned,
     except where the item is already planned there. Returns (added, removed).
+
+    `priority` None keeps the schedule's own. Priority is read only when a
+    package is built, and packages are rebuilt from today on, so a new priority
+    reaches the future airings only: packages already built for past days, and
+    what was confirmed, keep what they said. schedule_priority owns the rule that
+    "N times in the period" is normal.
     """
     schedule = Schedule.objects.select_for_update().get(pk=schedule.pk)
     if schedule.withdrawn_at:
@@ -410,6 +417,12 @@ def schedule_update(
     )
     if target_kind == Schedule.TargetKind.UNIT and target_unit is None:
         raise ServiceError("no_target", _("Choose the unit to broadcast to."))
+    new_priority = schedule_priority(
+        priority=schedule.priority if priority is None else priority,
+        times_in_period=times_in_period,
+    )
+    reprioritised = new_priority != schedule.priority
+    schedule.priority = new_priority
     schedule.start_date, schedule.end_date = start_date, end_date
     schedule.target_kind, schedule.target_unit = target_kind, target_unit
     schedule.target_station_kind = target_station_kind
@@ -443,6 +456,13 @@ def schedule_update(
     ]
     added = _plan_airings(schedule, wanted) if wanted else 0
     affected |= {s.pk for s, _at, _f in wanted}
+    if reprioritised:
+        # Every station still to air it must hear of the new priority.
+        affected |= set(
+            schedule.airings.filter(
+                planned_at__gte=now, status=PlannedAiring.Status.PLANNED
+            ).values_list("station_id", flat=True)
+        )
     packages_rebuild_on_commit(station_ids=affected)
     return added, len(gone)
 
