@@ -618,7 +618,7 @@ def _record(items, station_ids, source, actor, actor_station):
             )
             problem = _status_problem(
                 airing, c.status, c.reason, aired_at, now
-            ) or _age_problem(airing, now)
+            ) or _age_problem(airing, now, source)
             if problem:
                 results[n] = _reject(c, *problem)
             else:
@@ -731,8 +731,21 @@ def confirm_window(airing: PlannedAiring) -> tuple[datetime, datetime]:
     )
 
 
-def confirm_days() -> int:
-    """How many days back staff may still confirm (setting LOA_CONFIRM_DAYS)."""
+def confirm_days(source: str = "") -> int:
+    """How many days back an airing may still be confirmed: by staff, the phone
+    or the API (setting LOA_CONFIRM_DAYS, default 7), or by a station's as-run
+    log import (LOA_ASRUN_IMPORT_DAYS, default 31).
+
+    Imports get longer because their evidence does not fade: a playout PC writes
+    each line as the file plays, so a log uploaded after weeks offline (no power,
+    no 4G, a USB stick carried to the district) says exactly what it said on the
+    day, whereas a person confirming from memory a week later is guessing, and
+    past 7 days that goes to district staff as a correction. The limit is still
+    finite so figures already filed do not keep moving; every other rule (not in
+    the future, within the window around the planned time) is the same for all.
+    """
+    if source == Confirmation.Source.IMPORT:
+        return getattr(settings, "LOA_ASRUN_IMPORT_DAYS", 31)
     return getattr(settings, "LOA_CONFIRM_DAYS", 7)
 
 
@@ -766,13 +779,19 @@ def _status_problem(airing, status, reason, aired_at, now) -> tuple[str, str] | 
     return None
 
 
-def _age_problem(airing, now) -> tuple[str, str] | None:
-    oldest = now.astimezone(LOCAL_TZ).date() - timedelta(days=confirm_days())
-    if airing.planned_at.astimezone(LOCAL_TZ).date() < oldest:
+def _age_problem(airing, now, source: str = "") -> tuple[str, str] | None:
+    days = confirm_days(source)
+    oldest = now.astimezone(LOCAL_TZ).date() - timedelta(days=days)
+    if airing.planned_at.astimezone(LOCAL_TZ).date() >= oldest:
+        return None
+    if source == Confirmation.Source.IMPORT:
         return "too_old", _(
-            "Airings older than %(n)d days are corrected by district staff."
-        ) % {"n": confirm_days()}
-    return None
+            "Playout logs older than %(n)d days are not imported; district staff "
+            "correct these airings."
+        ) % {"n": days}
+    return "too_old", _(
+        "Airings older than %(n)d days are corrected by district staff."
+    ) % {"n": days}
 
 
 def _is_late(airing, now) -> bool:
