@@ -330,7 +330,12 @@ def _tallied_cells(*, station_ids: set[int] | None, f: ReportFilter) -> list[tup
     instead of every airing. Every ReportFilter field is a station or schedule
     condition, so every filter is carried; one-row-per-airing listings and the
     station, item and day groupings still read the airings."""
-    return list(
+    return list(tally_cells_query(station_ids=station_ids, f=f))
+
+
+def tally_cells_query(*, station_ids: set[int] | None, f: ReportFilter) -> QuerySet:
+    """The one aggregate query of the summary (the benchmark explains it)."""
+    return (
         AiringTally.objects.filter(
             _tally_period(f.start, f.end), *_scope(station_ids=station_ids, f=f)
         )
