@@ -383,11 +383,15 @@ class AiringTally(models.Model):
             )
         ]
         indexes = [
+            # A district's report reads its own stations' rows only.
+            models.Index(
+                fields=["station_id", "span", "day"], name="airing_tally_station"
+            ),
             # Triggers delete the rows whose count fell to zero; this index
             # holds only those, so finding them costs nothing.
             models.Index(
                 fields=["n"], condition=models.Q(n=0), name="airing_tally_zero"
-            )
+            ),
         ]
 
     def __str__(self) -> str:

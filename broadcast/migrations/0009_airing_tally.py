@@ -207,6 +207,10 @@ class Migration(migrations.Migration):
             options={
                 "indexes": [
                     models.Index(
+                        fields=["station_id", "span", "day"],
+                        name="airing_tally_station",
+                    ),
+                    models.Index(
                         condition=models.Q(("n", 0)),
                         fields=["n"],
                         name="airing_tally_zero",
