@@ -158,6 +158,7 @@ class ScheduleEditView(_OneScheduleView):
             added, removed = schedule_update(
                 schedule=self.schedule,
                 **form.when_and_where(),
+                priority=form.cleaned_data.get("priority") or "normal",
             )
         except ServiceError as exc:
             form.add_error(None, exc.message)

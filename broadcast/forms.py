@@ -145,6 +145,7 @@ class ScheduleForm(forms.Form):
             "slot_times": ", ".join(schedule.slot_times),
             "weekdays": schedule.weekdays,
             "times_in_period": schedule.times_in_period,
+            "priority": schedule.priority,
         }
 
     def clean_slot_times(self):

@@ -269,6 +269,66 @@ class PlannedAiring(models.Model):
         return f"{self.schedule.item_title} @ {self.station.code} {self.planned_at:%Y-%m-%d %H:%M}"
 
 
+class AiringTally(models.Model):
+    """How many planned airings share a day (or a month) in Vietnam time, schedule,
+    station, frozen unit, status, late flag and missed reason: what the report
+    folds, without reading every airing.
+
+    Written only by database triggers on broadcast_plannedairing (migration 0009),
+    in the same statement as the airings change, so it is exact after every write
+    path, whoever wrote it; nothing in Python writes here. Month rows ("m") serve
+    whole months of a period, day rows ("d") its partial months. The ids are plain
+    integers, not foreign keys: a cascade from Django must never delete tally rows
+    before the airings' triggers subtract them."""
+
+    class Span(models.TextChoices):
+        DAY = "d", "day"
+        MONTH = "m", "month"
+
+    span = models.CharField(max_length=1, choices=Span.choices)
+    # The local day, or the first day of the local month.
+    day = models.DateField()
+    schedule_id = models.BigIntegerField()
+    station_id = models.BigIntegerField()
+    # PlannedAiring.unit_id, 0 where it is empty (the station's current unit).
+    unit_key = models.BigIntegerField()
+    status = models.CharField(max_length=16)
+    late = models.BooleanField()
+    missed_reason = models.CharField(max_length=16)
+    n = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "span",
+                    "day",
+                    "schedule_id",
+                    "station_id",
+                    "unit_key",
+                    "status",
+                    "late",
+                    "missed_reason",
+                ],
+                name="airing_tally_key",
+            )
+        ]
+        indexes = [
+            # A district's report reads its own stations' rows only.
+            models.Index(
+                fields=["station_id", "span", "day"], name="airing_tally_station"
+            ),
+            # Triggers delete the rows whose count fell to zero; this index
+            # holds only those, so finding them costs nothing.
+            models.Index(
+                fields=["n"], condition=models.Q(n=0), name="airing_tally_zero"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.span} {self.day} station {self.station_id}: {self.n}"
+
+
 class Confirmation(models.Model):
     """What commune staff (or a playout log) said about one planned airing.
 

@@ -389,13 +389,20 @@ def schedule_update(
     slot_times: list[str] | None = None,
     weekdays: list[int] | None = None,
     times_in_period: int | None = None,
+    priority: str | None = None,
 ) -> tuple[int, int]:
-    """Change a schedule's future part: dates, slots and targets.
+    """Change a schedule's future part: dates, slots, targets and priority.
 
     Airings already past, and airings already confirmed, never change. Future
     planned airings the new rule no longer wants are removed (they were never
     confirmed, so nothing refers to them); slots it newly wants are planned,
     except where the item is already planned there. Returns (added, removed).
+
+    `priority` None keeps the schedule's own. Priority is read only when a
+    package is built, and packages are rebuilt from today on, so a new priority
+    reaches the future airings only: packages already built for past days, and
+    what was confirmed, keep what they said. schedule_priority owns the rule that
+    "N times in the period" is normal.
     """
     schedule = Schedule.objects.select_for_update().get(pk=schedule.pk)
     if schedule.withdrawn_at:
@@ -410,6 +417,12 @@ def schedule_update(
     )
     if target_kind == Schedule.TargetKind.UNIT and target_unit is None:
         raise ServiceError("no_target", _("Choose the unit to broadcast to."))
+    new_priority = schedule_priority(
+        priority=schedule.priority if priority is None else priority,
+        times_in_period=times_in_period,
+    )
+    reprioritised = new_priority != schedule.priority
+    schedule.priority = new_priority
     schedule.start_date, schedule.end_date = start_date, end_date
     schedule.target_kind, schedule.target_unit = target_kind, target_unit
     schedule.target_station_kind = target_station_kind
@@ -443,6 +456,13 @@ def schedule_update(
     ]
     added = _plan_airings(schedule, wanted) if wanted else 0
     affected |= {s.pk for s, _at, _f in wanted}
+    if reprioritised:
+        # Every station still to air it must hear of the new priority.
+        affected |= set(
+            schedule.airings.filter(
+                planned_at__gte=now, status=PlannedAiring.Status.PLANNED
+            ).values_list("station_id", flat=True)
+        )
     packages_rebuild_on_commit(station_ids=affected)
     return added, len(gone)
 
@@ -604,7 +624,7 @@ def _record(items, station_ids, source, actor, actor_station):
             )
             problem = _status_problem(
                 airing, c.status, c.reason, aired_at, now
-            ) or _age_problem(airing, now)
+            ) or _age_problem(airing, now, source)
             if problem:
                 results[n] = _reject(c, *problem)
             else:
@@ -733,8 +753,21 @@ def confirm_window(airing: PlannedAiring) -> tuple[datetime, datetime]:
     )
 
 
-def confirm_days() -> int:
-    """How many days back staff may still confirm (setting LOA_CONFIRM_DAYS)."""
+def confirm_days(source: str = "") -> int:
+    """How many days back an airing may still be confirmed: by staff, the phone
+    or the API (setting LOA_CONFIRM_DAYS, default 7), or by a station's as-run
+    log import (LOA_ASRUN_IMPORT_DAYS, default 31).
+
+    Imports get longer because their evidence does not fade: a playout PC writes
+    each line as the file plays, so a log uploaded after weeks offline (no power,
+    no 4G, a USB stick carried to the district) says exactly what it said on the
+    day, whereas a person confirming from memory a week later is guessing, and
+    past 7 days that goes to district staff as a correction. The limit is still
+    finite so figures already filed do not keep moving; every other rule (not in
+    the future, within the window around the planned time) is the same for all.
+    """
+    if source == Confirmation.Source.IMPORT:
+        return getattr(settings, "LOA_ASRUN_IMPORT_DAYS", 31)
     return getattr(settings, "LOA_CONFIRM_DAYS", 7)
 
 
@@ -768,13 +801,19 @@ def _status_problem(airing, status, reason, aired_at, now) -> tuple[str, str] | 
     return None
 
 
-def _age_problem(airing, now) -> tuple[str, str] | None:
-    oldest = now.astimezone(LOCAL_TZ).date() - timedelta(days=confirm_days())
-    if airing.planned_at.astimezone(LOCAL_TZ).date() < oldest:
+def _age_problem(airing, now, source: str = "") -> tuple[str, str] | None:
+    days = confirm_days(source)
+    oldest = now.astimezone(LOCAL_TZ).date() - timedelta(days=days)
+    if airing.planned_at.astimezone(LOCAL_TZ).date() >= oldest:
+        return None
+    if source == Confirmation.Source.IMPORT:
         return "too_old", _(
-            "Airings older than %(n)d days are corrected by district staff."
-        ) % {"n": confirm_days()}
-    return None
+            "Playout logs older than %(n)d days are not imported; district staff "
+            "correct these airings."
+        ) % {"n": days}
+    return "too_old", _(
+        "Airings older than %(n)d days are corrected by district staff."
+    ) % {"n": days}
 
 
 def _is_late(airing, now) -> bool:

@@ -248,3 +248,90 @@ def test_a_schedule_change_rebuilds_the_affected_packages_on_commit(
     built = set(Package.objects.values_list("station__code", flat=True))
     # The commune's own package, and its district station's that carries it.
     assert built == {"dx-tan-phu-loa", "dx-fm"}
+
+
+def _keep_rule(schedule, **kw):
+    """schedule_update's arguments that leave when and where as they are."""
+    return dict(
+        schedule=schedule,
+        start_date=schedule.start_date,
+        end_date=schedule.end_date,
+        target_kind=schedule.target_kind,
+        target_stations=list(schedule.target_stations.all()),
+        slot_times=schedule.slot_times,
+        times_in_period=schedule.times_in_period,
+        **kw,
+    )
+
+
+def test_editing_a_schedule_changes_its_priority_and_rebuilds_the_future_packages(
+    radio_item, schedule_today, django_capture_on_commit_callbacks
+):
+    item = radio_item()
+    schedule = schedule_today(item, ["dx-tan-phu-loa"], days=3)
+    past = schedule.airings.order_by("planned_at").first()
+    confirmations_record(
+        items=[
+            ConfirmationInput(uuid=str(uuid.uuid4()), airing=past.pk, status="aired")
+        ],
+        station_ids=None,
+        source="web",
+    )
+    before = list(schedule.airings.order_by("pk").values())
+    with django_capture_on_commit_callbacks(execute=True):
+        added, removed = schedule_update(**_keep_rule(schedule, priority="emergency"))
+    assert (added, removed) == (0, 0)
+    assert Schedule.objects.get().priority == "emergency"
+    # The airings themselves, past and future, are untouched; the packages of
+    # the stations still to air it are rebuilt to carry the new priority.
+    assert list(schedule.airings.order_by("pk").values()) == before
+    built = set(Package.objects.values_list("station__code", flat=True))
+    assert built == {"dx-tan-phu-loa", "dx-fm"}
+    with django_capture_on_commit_callbacks(execute=True):
+        schedule_update(**_keep_rule(Schedule.objects.get()))
+    assert Schedule.objects.get().priority == "emergency"  # None keeps it
+
+
+def test_a_schedule_edited_to_n_times_in_the_period_becomes_normal(radio_item):
+    item = radio_item()
+    schedule = _plan(item, ["dx-tan-phu-loa"], priority="priority")
+    assert schedule.priority == "priority"
+    schedule_update(
+        **{
+            **_keep_rule(schedule, priority="emergency"),
+            "slot_times": [],
+            "times_in_period": 2,
+        }
+    )
+    assert Schedule.objects.get().priority == "normal"
+
+
+def test_an_unknown_priority_is_refused_and_nothing_changes(radio_item):
+    item = radio_item()
+    schedule = _plan(item, ["dx-tan-phu-loa"])
+    airings = list(schedule.airings.values_list("pk", "planned_at"))
+    with pytest.raises(ServiceError) as exc:
+        schedule_update(
+            **{**_keep_rule(schedule, priority="urgent!"), "slot_times": ["05:00"]}
+        )
+    assert exc.value.code == "bad_priority"
+    schedule.refresh_from_db()
+    assert schedule.priority == "normal" and schedule.slot_times == ["06:00"]
+    assert list(schedule.airings.values_list("pk", "planned_at")) == airings
+
+
+def test_the_edit_screen_shows_and_changes_the_priority(radio_item):
+    item = radio_item()
+    schedule = _plan(item, ["dx-tan-phu-loa"], priority="priority")
+    c = _client("bientap.tinh")
+    url = f"/admin/broadcast/schedule/{schedule.pk}/edit/"
+    html = c.get(url).content.decode()
+    assert '<option value="priority" selected>' in html
+    form = _form(item, priority="emergency", slot_times="06:00")
+    del form["item"]
+    form["start_date"] = schedule.start_date.isoformat()
+    form["end_date"] = schedule.end_date.isoformat()
+    assert c.post(url, form).status_code == 302
+    assert Schedule.objects.get().priority == "emergency"
+    assert c.post(url, {**form, "priority": "nonsense"}).status_code == 200
+    assert Schedule.objects.get().priority == "emergency"
