@@ -278,7 +278,11 @@ WAGTAILSEARCH_BACKENDS = {
     # Wagtail's database backend, with Vietnamese diacritics folded (cms/search.py).
     "default": {"BACKEND": "cms.search"},
 }
+# Documents live under the private root: Wagtail's serve view checks the reader
+# (collection privacy, broadcast.scope_admin's draft rule) and hands the file over
+# as private files are (cms.private_files.sendfile, X-Accel-Redirect in production).
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
+SENDFILE_BACKEND = "cms.private_files"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "srt", "vtt", "txt", "csv", "xlsx", "docx", "odt"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
