@@ -1,6 +1,8 @@
 """When a rendition finishes, items waiting on their technical check may move on to
-the reviewer without anyone clicking."""
+the reviewer without anyone clicking. New accounts made with a demo password are
+marked for production's start-up check."""
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
@@ -28,3 +30,14 @@ def caption_videos_when_ready(sender, instance, **kwargs):
 
     for page in VideoItemPage.objects.filter(video=instance, captions__isnull=False):
         video_captions_sync(page=page)
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL)
+def mark_new_accounts_with_a_demo_password(sender, instance, created, **kwargs):
+    # set_password() + save() reaches the validators (DemoPasswordValidator);
+    # the managers' create_user() stores a hash directly and does not.
+    if not created or kwargs.get("raw") or instance._password is not None:
+        return
+    from .security import demo_password_mark_new_account
+
+    demo_password_mark_new_account(instance)

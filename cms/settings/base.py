@@ -135,6 +135,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Also marks accounts given a demo password, for production's start-up check.
+    {"NAME": "cms.security.DemoPasswordValidator"},
 ]
 
 # Sign-in throttling (django-axes): after LOA_LOGIN_FAILURE_LIMIT wrong passwords
