@@ -1,6 +1,7 @@
 """Private files, served only to those the scope policy lets see their owner:
-originals of media and images, media thumbnails and documents, for admin users
-allowed to choose or change them. Packages are never served here (stations fetch
+originals of media and images, media thumbnails, documents and the renditions of
+originals no live page uses (the admin's previews and renditions panel), for admin
+users allowed to choose or change the original. Packages are never served here (stations fetch
 them through the station API). Anything else is a 404, so a guessed name tells
 nothing. In production the front server sends the bytes (X-Accel-Redirect to an
 `internal` location); Wagtail's document serve view hands over the same way, through
@@ -21,10 +22,12 @@ from wagtail.images import get_image_model
 from wagtail.permissions import policy_registry
 from wagtailmedia import get_media_model
 
-from .storage import is_private, stored_path
+from .storage import DRAFTS, is_private, stored_path
 
 
 def _owner(name: str) -> Model | None:
+    if name.startswith(DRAFTS):
+        return _rendition_owner(name)
     top = name.split("/", 1)[0]
     if top in ("media", "media_thumbnails"):
         return (
@@ -35,6 +38,20 @@ def _owner(name: str) -> Model | None:
     if top == "documents":
         return get_document_model().objects.filter(file=name).first()
     return None
+
+
+def _rendition_owner(name: str) -> Model | None:
+    """The original a private rendition (or its side file) was made from."""
+    from media_pipeline.models import LoaImageRendition, RenditionJob
+
+    named = Q(file=name)
+    for key in RenditionJob.SIDE_FILES:
+        named |= Q(**{f"extra__{key}": name})
+    job = RenditionJob.objects.filter(named).select_related("media", "image").first()
+    if job is not None:
+        return job.source
+    rendition = LoaImageRendition.objects.filter(file=name).first()
+    return rendition.image if rendition is not None else None
 
 
 def private_file_readable(*, user, name: str) -> bool:

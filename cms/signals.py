@@ -1,11 +1,13 @@
 """When a rendition finishes, items waiting on their technical check may move on to
 the reviewer without anyone clicking. New accounts made with a demo password are
-marked for production's start-up check."""
+marked for production's start-up check. Publishing, unpublishing and expiry move
+the renditions of a page's media public or private."""
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
+from wagtail.signals import page_published, page_unpublished
 
 from media_pipeline.models import LoaMedia, RenditionJob
 
@@ -41,3 +43,13 @@ def mark_new_accounts_with_a_demo_password(sender, instance, created, **kwargs):
     from .security import demo_password_mark_new_account
 
     demo_password_mark_new_account(instance)
+
+
+@receiver(page_published)
+@receiver(page_unpublished)
+def place_page_files(sender, instance, **kwargs):
+    # Wagtail's expiry (publish_scheduled) unpublishes, so it lands here too.
+    from .tasks import place_page_files
+
+    page_id = instance.pk
+    transaction.on_commit(lambda: place_page_files.delay(page_id))

@@ -328,6 +328,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "broadcast.tasks.build_due_packages",
         "schedule": timedelta(minutes=15),
     },
+    # Renditions of media whose use changed without a publication (a page
+    # deleted, an original swapped) are moved public or private.
+    "place-renditions": {
+        "task": "cms.tasks.place_all_renditions",
+        "schedule": timedelta(hours=24),
+    },
     "sign-log-checkpoint": {
         "task": "broadcast.tasks.sign_log_checkpoint",
         "schedule": timedelta(hours=1),
