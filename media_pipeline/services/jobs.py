@@ -219,7 +219,8 @@ def jobs_recover_lost() -> list[int]:
 
 
 def work_dir(job: RenditionJob) -> Path:
-    return Path(settings.MEDIA_ROOT) / "tmp" / f"job-{job.pk}"
+    # Under the private root: a render in progress may be a draft's.
+    return Path(settings.LOA_PRIVATE_ROOT) / "tmp" / f"job-{job.pk}"
 
 
 def _final_name(job: RenditionJob, profile: Profile, ext: str | None = None) -> str:

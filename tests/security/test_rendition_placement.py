@@ -18,7 +18,7 @@ from broadcast.services import station_token_create
 from cms.models import PosterPage, RadioItemPage, VideoItemPage
 from cms.setup import district_library
 from exhibitions.models import Exhibit
-from media_pipeline.models import LoaImage, LoaImageRendition, RenditionJob
+from media_pipeline.models import LoaImage, LoaImageRendition, LoaMedia, RenditionJob
 from tests.factories import AudioMediaFactory, ImageFactory
 
 pytestmark = pytest.mark.django_db
@@ -259,3 +259,57 @@ def test_every_public_file_after_the_demo_belongs_to_something_live(
         orphans.append(name)
     assert not orphans, "\n".join(orphans)
     assert any(public.rglob("*.mp3")), "the demo's live items have public renditions"
+
+
+def test_renditions_of_drafts_made_before_this_are_moved_by_the_upgrade_command(
+    demo, roots
+):
+    import io
+
+    from django.core.management import call_command
+
+    media = LoaMedia(title="Cũ", type="audio")
+    media.save()
+    old = Path(roots.MEDIA_ROOT) / "renditions" / "web-audio" / "cu.mp3"
+    old.parent.mkdir(parents=True, exist_ok=True)
+    old.write_bytes(b"ID3")
+    job = RenditionJob.objects.create(
+        media=media,
+        profile="web-audio",
+        profile_version="t",
+        source_sha256="0" * 64,
+        status=RenditionJob.Status.DONE,
+        file="renditions/web-audio/cu.mp3",
+    )
+    call_command("move_private_files", stdout=io.StringIO())
+    job.refresh_from_db()
+    assert job.file.name == "drafts/renditions/web-audio/cu.mp3"
+    assert _under(job.file.path, roots.LOA_PRIVATE_ROOT)
+    assert Path(job.file.path).read_bytes() == b"ID3" and not old.exists()
+
+
+def test_print_pdfs_are_kept_outside_the_public_folder(demo, roots):
+    from exhibitions.printing import print_pdf_path
+
+    unit = Unit.objects.get(code="dx")
+    image = ImageFactory(file__width=1240, file__height=1754)
+    page = district_library(unit).add_child(
+        instance=PosterPage(title="Tranh in", image=image)
+    )
+    page.save_revision().publish()
+    assert Client().get(f"/print/{image.pk}/a3/").status_code == 200
+    made = print_pdf_path(image, "a3")
+    assert made.is_file() and _under(made, roots.LOA_PRIVATE_ROOT)
+    assert not list(Path(roots.MEDIA_ROOT).rglob("*.pdf"))
+
+
+def test_renders_in_progress_are_not_under_the_public_folder(demo, roots):
+    from media_pipeline.services import work_dir
+
+    media = LoaMedia(title="Đang làm", type="audio")
+    media.save()
+    job = RenditionJob.objects.create(
+        media=media, profile="web-audio", profile_version="t", source_sha256="0" * 64
+    )
+    assert _under(work_dir(job), roots.LOA_PRIVATE_ROOT)
+    assert not _under(work_dir(job), roots.MEDIA_ROOT)
