@@ -223,7 +223,7 @@ def main(sizes: tuple[int, ...] = SIZES) -> None:
 
 def _serve_and_time(env: dict, tmp: str, items: int) -> float:
     listing, item = (Path(tmp) / "static" / "bench-urls.txt").read_text().split()
-    cache_dir = Path(tmp) / "cache"  # the file cache of cms.settings (LOA_VAR_DIR)
+    cache_dir = Path(tmp) / "cache"  # the file cache of loa.settings (LOA_VAR_DIR)
 
     def empty_caches() -> None:
         for entry in cache_dir.glob("*"):

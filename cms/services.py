@@ -224,3 +224,26 @@ def media_speech_render(*, media_id: int, text: str, voice: str) -> LoaMedia | N
         media.ingest_error = f"{exc}\n{exc.detail}".strip()
         media.save(update_fields=["ingest_status", "ingest_error"])
     return media
+
+
+def page_files_place(*, page_id: int) -> int:
+    """After a page is published, unpublished or expires: the renditions of the
+    media and images it uses, moved public or private as their use now says
+    (cms.storage.source_is_live). Idempotent. Returns how many moved."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import Page, ReferenceIndex
+
+    from media_pipeline.services import renditions_place
+
+    page = Page.objects.filter(pk=page_id).first()
+    if page is None:
+        return 0
+    refs = ReferenceIndex.get_references_for_object(page)
+    moved = 0
+    for model in (LoaMedia, LoaImage):
+        ids = refs.filter(
+            to_content_type=ContentType.objects.get_for_model(model)
+        ).values_list("to_object_id", flat=True)
+        for source in model.objects.filter(pk__in=[int(pk) for pk in ids]):
+            moved += renditions_place(source=source)
+    return moved

@@ -1,9 +1,11 @@
 """When a rendition finishes, items waiting on their technical check may move on to
-the reviewer without anyone clicking."""
+the reviewer without anyone clicking. Publishing, unpublishing and expiry move
+the renditions of a page's media public or private."""
 
 from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
+from wagtail.signals import page_published, page_unpublished
 
 from media_pipeline.models import LoaMedia, RenditionJob
 
@@ -28,3 +30,13 @@ def caption_videos_when_ready(sender, instance, **kwargs):
 
     for page in VideoItemPage.objects.filter(video=instance, captions__isnull=False):
         video_captions_sync(page=page)
+
+
+@receiver(page_published)
+@receiver(page_unpublished)
+def place_page_files(sender, instance, **kwargs):
+    # Wagtail's expiry (publish_scheduled) unpublishes, so it lands here too.
+    from .tasks import place_page_files
+
+    page_id = instance.pk
+    transaction.on_commit(lambda: place_page_files.delay(page_id))

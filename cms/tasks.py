@@ -14,3 +14,19 @@ def announcement_speech_render(media_id: int, text: str, voice: str) -> None:
     from .services import media_speech_render
 
     media_speech_render(media_id=media_id, text=text, voice=voice)
+
+
+@shared_task(acks_late=True, soft_time_limit=600, time_limit=660)
+def place_page_files(page_id: int) -> int:
+    """Renditions of a page's media moved public or private; idempotent."""
+    from .services import page_files_place
+
+    return page_files_place(page_id=page_id)
+
+
+@shared_task(acks_late=True, soft_time_limit=3000, time_limit=3300)
+def place_all_renditions() -> int:
+    """The daily catch-up for changes no publication signal announces."""
+    from media_pipeline.services import renditions_place_all
+
+    return renditions_place_all()

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class DemoConfig(AppConfig):
     name = "demo"
     verbose_name = _("Demo")
+
+    def ready(self):
+        from . import signals  # noqa: F401  (marks new accounts given a demo password)

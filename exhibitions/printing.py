@@ -50,9 +50,11 @@ def print_options(width_px: int, height_px: int) -> list[PrintOption]:
 
 
 def print_pdf_path(image, paper: str) -> Path:
-    """Where the PDF of this original (by content hash) at this size is kept."""
+    """Where the PDF of this original (by content hash) at this size is kept: under
+    the private root, since only the print view (which checks the poster is public)
+    serves it, and it outlives the poster's publication."""
     key = image.sha256[:16] or f"id{image.pk}"
-    return Path(settings.MEDIA_ROOT) / "print" / f"{image.pk}-{key}-{paper}.pdf"
+    return Path(settings.LOA_PRIVATE_ROOT) / "print" / f"{image.pk}-{key}-{paper}.pdf"
 
 
 def render_print_pdf(image, paper: str) -> Path:

@@ -150,8 +150,8 @@ def _espeak() -> list[Finding]:
 
 
 def _scratch() -> list[Finding]:
-    root = Path(settings.MEDIA_ROOT)
-    scratch = root / "tmp"
+    root = Path(settings.LOA_PRIVATE_ROOT)
+    scratch = root / "tmp"  # media_pipeline.services.work_dir
     where = scratch if scratch.exists() else root
     while not where.exists() and where != where.parent:
         where = where.parent

@@ -77,6 +77,13 @@ class LoaImageRendition(AbstractRendition):
     class Meta:
         unique_together = (("image", "filter_spec", "focal_point_key"),)
 
+    def get_upload_to(self, filename):
+        # Renditions of an image no live page uses stay private (cms.storage).
+        from cms.storage import placed_name, source_is_live
+
+        name = super().get_upload_to(filename)
+        return placed_name(name, public=source_is_live(self.image))
+
 
 class InvalidTransition(ValueError):
     """A job status change asked of a job in a state it cannot start from."""
@@ -137,6 +144,9 @@ class RenditionJob(models.Model):
     true_peak_dbtp = models.FloatField(null=True, blank=True)
     # Profile-specific extras: waveform peaks path, poster frame, width/height, ...
     extra = models.JSONField(default=dict, blank=True)
+
+    # Keys of `extra` naming files stored beside the rendition.
+    SIDE_FILES = ("poster", "captions_vtt")
 
     class Meta:
         verbose_name = _("rendition")

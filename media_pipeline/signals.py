@@ -41,7 +41,7 @@ def delete_files_after_commit(sender, instance, **kwargs):
     if sender is RenditionJob and instance.file:
         # A rendition's side files: poster frame, WebVTT track.
         storage = instance.file.storage
-        for key in ("poster", "captions_vtt"):
+        for key in instance.SIDE_FILES:
             name = instance.extra.get(key)
             if name:
                 transaction.on_commit(lambda n=name: storage.delete(n))

@@ -137,6 +137,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Also marks accounts given a demo password, for production's start-up check.
+    {"NAME": "demo.guard.DemoPasswordValidator"},
 ]
 
 # Sign-in throttling (django-axes): after LOA_LOGIN_FAILURE_LIMIT wrong passwords
@@ -280,7 +282,11 @@ WAGTAILSEARCH_BACKENDS = {
     # Wagtail's database backend, with Vietnamese diacritics folded (cms/search.py).
     "default": {"BACKEND": "cms.search"},
 }
+# Documents live under the private root: Wagtail's serve view checks the reader
+# (collection privacy, broadcast.scope_admin's draft rule) and hands the file over
+# as private files are (cms.private_files.sendfile, X-Accel-Redirect in production).
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
+SENDFILE_BACKEND = "cms.private_files"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "srt", "vtt", "txt", "csv", "xlsx", "docx", "odt"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
@@ -323,6 +329,12 @@ CELERY_BEAT_SCHEDULE = {
     "build-packages": {
         "task": "broadcast.tasks.build_due_packages",
         "schedule": timedelta(minutes=15),
+    },
+    # Renditions of media whose use changed without a publication (a page
+    # deleted, an original swapped) are moved public or private.
+    "place-renditions": {
+        "task": "cms.tasks.place_all_renditions",
+        "schedule": timedelta(hours=24),
     },
     "sign-log-checkpoint": {
         "task": "broadcast.tasks.sign_log_checkpoint",

@@ -1,5 +1,5 @@
 """The database side of the pipeline, by concern: ingest of audio and video
-(ingest.py), rendition jobs (jobs.py), images (images.py). The public names are
+(ingest.py), rendition jobs (jobs.py), images (images.py), where renditions live (placement.py). The public names are
 importable from here, as they were from the single module this package replaced.
 """
 
@@ -18,6 +18,7 @@ from .jobs import (
     stale_after,
     work_dir,
 )
+from .placement import renditions_place, renditions_place_all
 
 __all__ = [
     "ERROR_MESSAGES",
@@ -32,6 +33,8 @@ __all__ = [
     "jobs_run",
     "jobs_sweep_stuck",
     "media_ingest",
+    "renditions_place",
+    "renditions_place_all",
     "sha256_file",
     "stale_after",
     "work_dir",

@@ -219,7 +219,8 @@ def jobs_recover_lost() -> list[int]:
 
 
 def work_dir(job: RenditionJob) -> Path:
-    return Path(settings.MEDIA_ROOT) / "tmp" / f"job-{job.pk}"
+    # Under the private root: a render in progress may be a draft's.
+    return Path(settings.LOA_PRIVATE_ROOT) / "tmp" / f"job-{job.pk}"
 
 
 def _final_name(job: RenditionJob, profile: Profile, ext: str | None = None) -> str:
@@ -399,23 +400,30 @@ def _progress_saver(jobs: dict[str, RenditionJob]):
 
 
 def _finish(job: RenditionJob, out: Output) -> None:
-    """Move a measured output (and its side files) into place atomically."""
+    """Move a measured output (and its side files) into place atomically: the
+    public folder if a live page uses the original, else the private root."""
+    from cms.storage import placed_name, source_is_live, stored_path
+
     profile = out.profile
-    name = _final_name(job, profile)
-    final = Path(settings.MEDIA_ROOT) / name
+    public = source_is_live(job.source)
+    name = placed_name(_final_name(job, profile), public=public)
+    final = stored_path(name)
     final.parent.mkdir(parents=True, exist_ok=True)
     extra = {k: v for k, v in job.extra.items() if k == "captions_path"}
     extra.update(out.extra)
     # Side files (poster frame, WebVTT track) are named after the output.
-    for key in ("poster", "captions_vtt"):
+    for key in job.SIDE_FILES:
         if key in extra:
             side = out.path.parent / extra[key]
-            side_name = _final_name(job, profile, ext=side.suffix.lstrip("."))
-            os.replace(side, Path(settings.MEDIA_ROOT) / side_name)
+            side_name = placed_name(
+                _final_name(job, profile, ext=side.suffix.lstrip(".")), public=public
+            )
+            shutil.move(side, stored_path(side_name))
             extra[key] = side_name
     digest = sha256_file(out.path)
     size = out.path.stat().st_size
-    os.replace(out.path, final)
+    # shutil.move: the work folder and the private root may be different mounts.
+    shutil.move(out.path, final)
     job.file.name = name
     job.bytes = size
     job.sha256 = digest

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from broadcast import reports
 from broadcast.asrun import import_asrun
-from broadcast.models import AiringTally, PlannedAiring, Schedule, Station, Unit
+from broadcast.models import AiringTally, PlannedAiring, Schedule, Station
 from broadcast.reorganise import plan_read, reorganisation_apply
 from broadcast.services import (
     LOCAL_TZ,
@@ -25,6 +25,7 @@ from broadcast.services import (
     schedule_update,
     schedule_withdraw,
 )
+from loa.units.models import Unit
 
 pytestmark = pytest.mark.django_db
 

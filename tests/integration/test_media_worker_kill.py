@@ -61,7 +61,7 @@ def test_sigkilled_worker_mid_job_is_taken_over_promptly_and_cleaned_up(
     job = wait_for(running_job, timeout=120, interval=0.2, what="a job mid-render")
     host, _, pid = job.worker.rpartition(":")
     assert host == socket.gethostname()
-    work = Path(settings.MEDIA_ROOT) / "tmp" / f"job-{job.pk}"
+    work = Path(settings.LOA_PRIVATE_ROOT) / "tmp" / f"job-{job.pk}"
     assert work.exists()
     killed_at = time.monotonic()
     os.kill(int(pid), signal.SIGKILL)
@@ -91,7 +91,7 @@ def test_sigkilled_worker_mid_job_is_taken_over_promptly_and_cleaned_up(
         assert j.worker != job.worker
         assert Path(j.file.path).exists()
     assert not any(
-        (Path(settings.MEDIA_ROOT) / "tmp" / f"job-{j.pk}").exists() for j in jobs
+        (Path(settings.LOA_PRIVATE_ROOT) / "tmp" / f"job-{j.pk}").exists() for j in jobs
     )
     # The killed worker's ffmpeg died with it (PR_SET_PDEATHSIG), no orphan left.
     assert _processes_mentioning(media.file.name) == []

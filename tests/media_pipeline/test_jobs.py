@@ -43,7 +43,7 @@ def upload(django_capture_on_commit_callbacks):
 
 
 def no_temp_left(settings) -> bool:
-    tmp = Path(settings.MEDIA_ROOT) / "tmp"
+    tmp = Path(settings.LOA_PRIVATE_ROOT) / "tmp"
     return not tmp.exists() or not any(tmp.iterdir())
 
 
@@ -261,8 +261,10 @@ def test_captions_make_burned_board_video_and_web_track(
         assert job.status == "done", (job.error_code, job.log[-500:])
         assert job.profile_version != plain[job.profile].profile_version
     web = next(j for j in jobs if j.profile == "web-video")
-    track = Path(settings.MEDIA_ROOT) / web.extra["captions_vtt"]
-    poster = Path(settings.MEDIA_ROOT) / web.extra["poster"]
+    from cms.storage import stored_path
+
+    track = stored_path(web.extra["captions_vtt"])
+    poster = stored_path(web.extra["poster"])
     assert track.read_text(encoding="utf-8").startswith("WEBVTT")
     assert poster.read_bytes()[:3] == b"\xff\xd8\xff"
     # Deleting the original takes the side files with it, after the commit.

@@ -156,3 +156,40 @@ def test_a_draft_document_is_not_served_by_id_outside_its_scope(private_things):
     assert editor.get(own.url).status_code == 200
     assert editor.get(other.url).status_code == 404
     assert Client().get(own.url).status_code == 404
+
+
+def test_a_live_pages_document_is_served_to_anyone_and_a_drafts_to_no_one(demo):
+    from cms.models import VideoItemPage
+
+    library = district_library(Unit.objects.get(code="dx"))
+    Document = get_document_model()
+    docs = {}
+    for state in ("live", "draft"):
+        doc = Document(title=f"{state} captions")
+        doc.file.save(f"{state}-captions.srt", ContentFile(b"1\n"), save=True)
+        page = library.add_child(
+            instance=VideoItemPage(title=f"{state} video", captions=doc, live=False)
+        )
+        revision = page.save_revision()
+        if state == "live":
+            revision.publish()
+        docs[state] = doc
+    anonymous = Client()
+    assert anonymous.get(docs["live"].url).status_code == 200
+    assert anonymous.get(docs["draft"].url).status_code == 404
+    assert Path(docs["live"].file.path).is_relative_to(django_settings.LOA_PRIVATE_ROOT)
+
+
+def test_production_hands_documents_to_the_front_server(demo, settings):
+    settings.LOA_PRIVATE_OFFLOAD = "x-accel-redirect"
+    doc = get_document_model()(title="note")
+    doc.file.save("handoff-note.txt", ContentFile(b"ghi chu"), save=True)
+    admin = Client()
+    assert admin.login(username="admin", password="loa-admin")
+    response = admin.get(doc.url)
+    assert response.status_code == 200
+    assert response["X-Accel-Redirect"] == (
+        settings.LOA_PRIVATE_OFFLOAD_PREFIX + doc.file.name
+    )
+    assert response.content == b""
+    assert response["X-Content-Type-Options"] == "nosniff"

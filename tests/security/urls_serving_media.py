@@ -8,7 +8,13 @@ from django.views.static import serve
 
 from loa.urls import urlpatterns as site
 
+
+def serve_media_folder(request, path):
+    # MEDIA_ROOT read per request: tests may point it at a folder of their own.
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
 urlpatterns = [
-    re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    re_path(r"^media/(?P<path>.*)$", serve_media_folder),
     *site,
 ]

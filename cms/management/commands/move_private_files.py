@@ -1,6 +1,8 @@
 """Move files stored before the private root existed (originals, documents,
-packages under MEDIA_ROOT) to LOA_PRIVATE_ROOT. Names in the database do not
-change, so nothing else needs updating. Safe to run again."""
+packages under MEDIA_ROOT) to LOA_PRIVATE_ROOT; their names in the database do not
+change. Then move the renditions of originals no live page uses to the private
+root (media_pipeline.services.renditions_place_all), which renames them.
+Safe to run again."""
 
 import shutil
 from pathlib import Path
@@ -28,3 +30,7 @@ class Command(BaseCommand):
                 shutil.move(src, dest)
                 moved += 1
         self.stdout.write(f"Moved {moved} file(s) to {private}.")
+        from media_pipeline.services import renditions_place_all
+
+        placed = renditions_place_all()
+        self.stdout.write(f"Moved {placed} rendition(s) public or private.")
