@@ -359,6 +359,16 @@ class RadioItemPage(ContentItemPage):
     voice = models.CharField(_("voice"), max_length=64, blank=True)
     # Hash of the text and voice the current audio was synthesised from.
     speech_digest = models.CharField(max_length=64, blank=True, editable=False)
+    # Made with the speech, timed by it (one cue per sentence); not in the form, so
+    # a save keeps it and only a new synthesis replaces it.
+    captions = models.ForeignKey(
+        "wagtaildocs.Document",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("captions (SRT or WebVTT)"),
+    )
 
     base_form_class = RadioItemPageForm
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from wagtail.documents import get_document_model
 from wagtail.models import Collection, TaskState
 
 from media_pipeline.models import LoaImage, LoaMedia
@@ -173,7 +174,15 @@ def announcement_speech_sync(*, page: RadioItemPage, user) -> None:
         collection=collection,
         uploaded_by_user=user if getattr(user, "pk", None) else None,
     )
+    # The captions come from the same synthesis: an empty document now, filled by
+    # the worker with cues timed by the audio it makes.
+    captions = get_document_model().objects.create(
+        title=str(_("Captions: %(title)s") % {"title": media.title})[:255],
+        collection=collection,
+        uploaded_by_user=media.uploaded_by_user,
+    )
     page.audio = media
+    page.captions = captions
     page.speech_digest = digest
     from django.utils.html import escape, strip_tags
 
@@ -183,14 +192,20 @@ def announcement_speech_sync(*, page: RadioItemPage, user) -> None:
         )
     from .tasks import announcement_speech_render
 
-    media_id = media.pk
+    media_id, captions_id = media.pk, captions.pk
     transaction.on_commit(
-        lambda: announcement_speech_render.delay(media_id, text, voice)
+        lambda: announcement_speech_render.delay(
+            media_id, text, voice, captions_id=captions_id
+        )
     )
 
 
-def media_speech_render(*, media_id: int, text: str, voice: str) -> LoaMedia | None:
-    """Synthesise `text` into the (empty) media file made for a written announcement.
+def media_speech_render(
+    *, media_id: int, text: str, voice: str, captions_id: int | None = None
+) -> LoaMedia | None:
+    """Synthesise `text` into the (empty) media file made for a written announcement,
+    and its timed captions (SRT, one cue per sentence) into the empty document
+    `captions_id`.
 
     Saving the file starts ingest and renditions like any upload. A synthesis
     failure is recorded on the media as an unusable file, with the reason, so the
@@ -199,12 +214,13 @@ def media_speech_render(*, media_id: int, text: str, voice: str) -> LoaMedia | N
     import tempfile
 
     from django.core.files import File
+    from django.core.files.base import ContentFile
 
     from media_pipeline.speech import (
         SpeechError,
         available_voices,
-        normalise,
-        synthesise,
+        cues_srt,
+        synthesise_with_cues,
     )
 
     media = LoaMedia.objects.filter(pk=media_id).first()
@@ -215,7 +231,18 @@ def media_speech_render(*, media_id: int, text: str, voice: str) -> LoaMedia | N
         if spoken_voice is None:
             raise SpeechError(_("The chosen voice is not available on this server."))
         with tempfile.TemporaryDirectory() as tmp:
-            wav = synthesise(normalise(text), spoken_voice, Path(tmp) / "speech.wav")
+            wav = Path(tmp) / "speech.wav"
+            cues = synthesise_with_cues(text, spoken_voice, wav)
+            captions = (
+                get_document_model().objects.filter(pk=captions_id).first()
+                if captions_id
+                else None
+            )
+            if captions is not None and not captions.file:
+                captions.file.save(
+                    f"thong-bao-{media.pk}.srt",
+                    ContentFile(cues_srt(cues).encode("utf-8")),
+                )
             with wav.open("rb") as fh:
                 media.file.save(f"thong-bao-{media.pk}.wav", File(fh), save=False)
             media.save()
