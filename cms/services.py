@@ -251,3 +251,129 @@ def media_speech_render(
         media.ingest_error = f"{exc}\n{exc.detail}".strip()
         media.save(update_fields=["ingest_status", "ingest_error"])
     return media
+
+
+# Speech previews: hearing typed text before the item is saved.
+
+PREVIEW_MAX_CHARACTERS = 1500  # about a minute and a half of speech
+
+
+class PreviewRefused(Exception):
+    """The request is not queued; `message` is for the editor, `status` the HTTP
+    answer (400 bad input, 429 too many)."""
+
+    def __init__(self, message: str, status: int = 400, retry_after: int = 0):
+        super().__init__(message)
+        self.message, self.status, self.retry_after = message, status, retry_after
+
+
+def speech_preview_request(*, user, text: str, voice: str):
+    """Queue a preview of `text` spoken by `voice` for `user` (after commit); the
+    synthesis runs in a worker. Refuses empty or over-long text, an unknown voice,
+    and more than LOA_SPEECH_PREVIEW_LIMIT requests in the window."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from media_pipeline.speech import available_voices
+
+    from .models import SpeechPreview
+    from .tasks import speech_preview_render
+
+    text = (text or "").strip()
+    if not text:
+        raise PreviewRefused(str(_("There is no text to read.")))
+    if len(text) > PREVIEW_MAX_CHARACTERS:
+        raise PreviewRefused(
+            str(
+                _(
+                    "The text is too long to preview: %(n)s characters (at most "
+                    "%(max)s). Save the item to hear all of it."
+                )
+                % {"n": len(text), "max": PREVIEW_MAX_CHARACTERS}
+            )
+        )
+    if voice not in available_voices():
+        raise PreviewRefused(str(_("The chosen voice is not available on this server.")))
+    window = settings.LOA_SPEECH_PREVIEW_WINDOW_MINUTES
+    with transaction.atomic():
+        # Serialise one user's requests so two at once cannot both pass the count.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        recent = SpeechPreview.objects.filter(
+            user=user, created_at__gte=timezone.now() - timedelta(minutes=window)
+        ).count()
+        if recent >= settings.LOA_SPEECH_PREVIEW_LIMIT:
+            raise PreviewRefused(
+                str(
+                    _(
+                        "Too many previews: at most %(n)s in %(minutes)s minutes. "
+                        "Try again in a few minutes."
+                    )
+                    % {"n": settings.LOA_SPEECH_PREVIEW_LIMIT, "minutes": window}
+                ),
+                status=429,
+                retry_after=window * 60,
+            )
+        preview = SpeechPreview.objects.create(user=user, text=text, voice=voice)
+        preview_id = str(preview.pk)
+        transaction.on_commit(lambda: speech_preview_render.delay(preview_id))
+    return preview
+
+
+def speech_preview_render(*, preview_id: str) -> None:
+    """Synthesise a queued preview (idempotent: only a queued one is claimed)."""
+    import tempfile
+
+    from django.core.files import File
+
+    from media_pipeline.speech import (
+        SpeechError,
+        available_voices,
+        normalise,
+        synthesise,
+    )
+
+    from .models import SpeechPreview
+
+    claimed = SpeechPreview.objects.filter(
+        pk=preview_id, status=SpeechPreview.Status.QUEUED
+    ).update(status=SpeechPreview.Status.RUNNING)
+    if not claimed:
+        return
+    preview = SpeechPreview.objects.get(pk=preview_id)
+    try:
+        voice = available_voices().get(preview.voice)
+        if voice is None:
+            raise SpeechError(_("The chosen voice is not available on this server."))
+        preview.spoken = normalise(preview.text)
+        with tempfile.TemporaryDirectory() as tmp:
+            wav = synthesise(preview.spoken, voice, Path(tmp) / "preview.wav")
+            with wav.open("rb") as fh:
+                preview.file.save(f"{preview.pk}.wav", File(fh), save=False)
+        preview.status = SpeechPreview.Status.DONE
+    except SpeechError as exc:
+        preview.status = SpeechPreview.Status.FAILED
+        preview.error = str(exc)
+    preview.save()
+
+
+def speech_previews_purge(*, older_than) -> int:
+    """Remove previews older than `older_than` (a timedelta) and, after commit,
+    their files. Returns how many were removed."""
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from .models import SpeechPreview
+
+    old = SpeechPreview.objects.filter(created_at__lt=timezone.now() - older_than)
+    names = [n for n in old.values_list("file", flat=True) if n]
+    count, _deleted = old.delete()
+
+    def remove_files():
+        for name in names:
+            default_storage.delete(name)
+
+    transaction.on_commit(remove_files)
+    return count

@@ -2,8 +2,8 @@
 
 Public: what the site shows anyone (Wagtail's image renditions, media renditions),
 under MEDIA_ROOT and served at MEDIA_URL by the front server (or a CDN).
-Private: originals of recordings, videos and images, documents, media thumbnails
-and broadcast packages, under LOA_PRIVATE_ROOT, which no URL maps to. Their URLs
+Private: originals of recordings, videos and images, documents, media thumbnails,
+broadcast packages and editors' speech previews, under LOA_PRIVATE_ROOT, which no URL maps to. Their URLs
 point at cms.private_files.serve_private, which checks who asks.
 
 `is_private(name)` is the one rule for which is which; code that writes files by
@@ -22,7 +22,14 @@ from django.utils.encoding import filepath_to_uri
 
 # Top-level folders of private files (upload_to of the originals' fields).
 PRIVATE_FOLDERS = frozenset(
-    {"media", "media_thumbnails", "original_images", "documents", "packages"}
+    {
+        "media",
+        "media_thumbnails",
+        "original_images",
+        "documents",
+        "packages",
+        "speech_previews",
+    }
 )
 
 

@@ -19,3 +19,23 @@ def announcement_speech_render(
     media_speech_render(
         media_id=media_id, text=text, voice=voice, captions_id=captions_id
     )
+
+
+@shared_task(time_limit=120, soft_time_limit=110)
+def speech_preview_render(preview_id: str) -> None:
+    """An editor's speech preview; idempotent (only a queued one is made)."""
+    from .services import speech_preview_render as render
+
+    render(preview_id=preview_id)
+
+
+@shared_task
+def speech_previews_purge() -> int:
+    """Hourly: remove speech previews older than LOA_SPEECH_PREVIEW_HOURS."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    from .services import speech_previews_purge as purge
+
+    return purge(older_than=timedelta(hours=settings.LOA_SPEECH_PREVIEW_HOURS))

@@ -155,6 +155,13 @@ AXES_CLIENT_IP_CALLABLE = "cms.security.client_ip"
 # no header, so a client cannot pick the address it is throttled under.
 LOA_TRUSTED_PROXY_COUNT = int(os.environ.get("LOA_TRUSTED_PROXY_COUNT", 0))
 # Station tokens: this many bad tokens from one address in the window, then 429.
+# Speech previews in the admin: at most LIMIT requests per editor in WINDOW
+# minutes (each is a synthesis in a worker); their audio is removed after HOURS.
+LOA_SPEECH_PREVIEW_LIMIT = int(os.environ.get("LOA_SPEECH_PREVIEW_LIMIT", 10))
+LOA_SPEECH_PREVIEW_WINDOW_MINUTES = int(
+    os.environ.get("LOA_SPEECH_PREVIEW_WINDOW_MINUTES", 10)
+)
+LOA_SPEECH_PREVIEW_HOURS = int(os.environ.get("LOA_SPEECH_PREVIEW_HOURS", 6))
 LOA_TOKEN_FAILURE_LIMIT = int(os.environ.get("LOA_TOKEN_FAILURE_LIMIT", 10))
 LOA_TOKEN_FAILURE_WINDOW_SECONDS = int(
     os.environ.get("LOA_TOKEN_FAILURE_WINDOW_SECONDS", 600)
@@ -321,6 +328,10 @@ CELERY_BEAT_SCHEDULE = {
     "build-packages": {
         "task": "broadcast.tasks.build_due_packages",
         "schedule": timedelta(minutes=15),
+    },
+    "purge-speech-previews": {
+        "task": "cms.tasks.speech_previews_purge",
+        "schedule": timedelta(hours=1),
     },
     "sign-log-checkpoint": {
         "task": "broadcast.tasks.sign_log_checkpoint",
