@@ -121,9 +121,7 @@ def speech_preview(request):
 
     if not _may_preview(request.user):
         # JSON, not Wagtail's redirect to the dashboard: the caller is a script.
-        return JsonResponse(
-            {"error": _("Only editors may hear previews.")}, status=403
-        )
+        return JsonResponse({"error": _("Only editors may hear previews.")}, status=403)
     try:
         preview = speech_preview_request(
             user=request.user,

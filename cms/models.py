@@ -592,3 +592,6 @@ class SpeechPreview(models.Model):
     class Meta:
         verbose_name = _("speech preview")
         verbose_name_plural = _("speech previews")
+
+    def __str__(self) -> str:
+        return f"{self.voice}: {self.text[:40]}"

@@ -296,7 +296,9 @@ def speech_preview_request(*, user, text: str, voice: str):
             )
         )
     if voice not in available_voices():
-        raise PreviewRefused(str(_("The chosen voice is not available on this server.")))
+        raise PreviewRefused(
+            str(_("The chosen voice is not available on this server."))
+        )
     window = settings.LOA_SPEECH_PREVIEW_WINDOW_MINUTES
     with transaction.atomic():
         # Serialise one user's requests so two at once cannot both pass the count.

@@ -77,7 +77,9 @@ def test_only_the_editor_who_asked_gets_the_audio_and_status(
         ("Xin chào", "", "Giọng đọc"),
     ],
 )
-def test_bad_requests_get_a_clear_message_and_queue_nothing(login, text, voice, message):
+def test_bad_requests_get_a_clear_message_and_queue_nothing(
+    login, text, voice, message
+):
     response = _ask(login("bientap.tinh"), text=text, voice=voice)
     assert response.status_code == 400
     assert message in response.json()["error"]
@@ -112,7 +114,9 @@ def test_who_may_not_edit_pages_cannot_ask(demo, client):
     assert not SpeechPreview.objects.exists()
 
 
-def test_a_failed_synthesis_says_why(login, settings, django_capture_on_commit_callbacks):
+def test_a_failed_synthesis_says_why(
+    login, settings, django_capture_on_commit_callbacks
+):
     settings.LOA_SPEECH_VOICES = [
         {"key": "broken", "label": "Broken", "backend": "command", "spec": "false"}
     ]
