@@ -31,6 +31,7 @@
           spoken.textContent = job.spoken;
           spoken.hidden = false;
           audio.src = job.audio_url;
+          audio.controls = true;
           audio.hidden = false;
           button.disabled = false;
           audio.play().catch(function () {});
