@@ -14,7 +14,8 @@ A plan is a CSV with the columns::
 
 New units are created when missing (``new_name``, ``new_level``,
 ``new_parent_code`` describe them). Old units are never deleted or re-parented:
-they close the day before and name their successor.
+they close the day before and name their successor. Their media library and
+editors' group follow the successor by the rule in ``cms.setup.district_succession``.
 """
 
 from __future__ import annotations
@@ -185,6 +186,11 @@ def _apply(rows, effective, actor, changes):
         )
         _move_stations(old, successor)
         _retarget_schedules(old, successor)
+        # Libraries and editors' groups are cms's (Wagtail collections, groups).
+        from cms.setup import district_succession
+
+        said, followed = district_succession(old=old, successor=successor)
+        changes.extend(Change(line) for line in said)
         events.append(
             dict(
                 kind=DistributionEvent.Kind.REORGANISATION,
@@ -195,6 +201,7 @@ def _apply(rows, effective, actor, changes):
                     "change": kind,
                     "successor": successor.code,
                     "effective": effective.isoformat(),
+                    **followed,
                 },
             )
         )

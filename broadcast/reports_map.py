@@ -95,6 +95,8 @@ def language_coverage(*, station_ids: set[int] | None, f: ReportFilter) -> list[
 def language_gaps(*, station_ids: set[int] | None, f: ReportFilter) -> list[dict]:
     """Items planned for stations whose community speaks a language the item has
     no version in: the versions worth making next."""
+    from cms.selectors import language_versions
+
     pairs = list(
         airings(station_ids=station_ids, f=f)
         .values_list("schedule__item_id", "schedule__item_title", "station_id")
@@ -108,7 +110,8 @@ def language_gaps(*, station_ids: set[int] | None, f: ReportFilter) -> list[dict
         item = items.get(item_id)
         if item is None:
             continue
-        have = {v.language.code for v in item.language_versions.all() if v.media_id}
+        # Versions with something to play, by the owner of that rule.
+        have = {v.language.code for v in language_versions(item)}
         have.add(item.language.code if item.language_id else "vi")
         for code in stations[station_id].language_codes():
             if code not in have:

@@ -9,7 +9,8 @@ with `everything`, and its filter methods apply it to a queryset.
 
 The rule:
 - superusers and staff assigned to the province: everything;
-- district staff: their district's units, its stations, its media collection;
+- district staff: their district's units, its stations, its media collection
+  (after a reorganisation, also the units that took over its parts: `_units_of`);
 - station operators and commune staff, and station tokens: their station, and
   for a district station the stations of the communes under it; no collections;
 - anyone else (anonymous, no assignment): nothing.
@@ -125,7 +126,7 @@ class ScopePolicy:
             return self.for_station(assignment.station)
         if assignment.unit.level == Unit.Level.PROVINCE:
             return EVERYTHING
-        unit_ids = assignment.unit.descendant_ids()
+        unit_ids = _units_of(assignment.unit)
         return Scope(
             unit_ids=frozenset(unit_ids),
             station_ids=frozenset(
@@ -146,6 +147,27 @@ class ScopePolicy:
         if assignment is None or assignment.unit.level == Unit.Level.PROVINCE:
             return None
         return assignment.unit
+
+
+_RANK = {Unit.Level.PROVINCE: 0, Unit.Level.DISTRICT: 1, Unit.Level.COMMUNE: 2}
+
+
+def _units_of(unit: Unit) -> set[int]:
+    """A unit and everything under it, followed across the 2025 reorganisation: the
+    units that took over its parts, and their parts. Never a successor above the
+    unit's level: a district dissolved into the province keeps its communes (under
+    their new units) but its staff do not become province staff."""
+    ids = unit.descendant_ids()
+    if unit.valid_until is None:
+        return ids
+    from loa.units.tree import successor_map
+
+    today = successor_map()
+    levels = dict(Unit.objects.values_list("pk", "level"))
+    for successor_id in {today[i] for i in ids} - ids:
+        if _RANK[levels[successor_id]] >= _RANK[unit.level]:
+            ids |= Unit.objects.get(pk=successor_id).descendant_ids()
+    return ids
 
 
 def _collections_of(unit_ids: set[int]) -> set[int]:

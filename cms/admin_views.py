@@ -94,3 +94,80 @@ class BulkUploadView(WagtailAdminTemplateMixin, FormView):
         context["action_url"] = reverse("cms_admin:bulk_upload")
         context["submit_button_label"] = _l("Upload")
         return context
+
+
+# Speech previews: JSON for the "Nghe thử" button on the radio item form.
+
+
+def _may_preview(user) -> bool:
+    from wagtail.permission_policies.pages import PagePermissionPolicy
+
+    return PagePermissionPolicy().user_has_any_permission(user, ["add", "change"])
+
+
+def _own_preview(request, preview_id):
+    from .models import SpeechPreview
+
+    # Another editor's preview is a 404, like one that does not exist.
+    return get_object_or_404(SpeechPreview, pk=preview_id, user=request.user)
+
+
+@require_POST
+def speech_preview(request):
+    """Queue a preview of the posted text and voice; answers 202 with the job's URLs."""
+    from django.http import JsonResponse
+
+    from .services import PreviewRefused, speech_preview_request
+
+    if not _may_preview(request.user):
+        # JSON, not Wagtail's redirect to the dashboard: the caller is a script.
+        return JsonResponse({"error": _("Only editors may hear previews.")}, status=403)
+    try:
+        preview = speech_preview_request(
+            user=request.user,
+            text=request.POST.get("text", ""),
+            voice=request.POST.get("voice", ""),
+        )
+    except PreviewRefused as refused:
+        response = JsonResponse({"error": refused.message}, status=refused.status)
+        if refused.retry_after:
+            response["Retry-After"] = str(refused.retry_after)
+        return response
+    args = (preview.pk,)
+    return JsonResponse(
+        {
+            "id": str(preview.pk),
+            "status_url": reverse("cms_admin:speech_preview_status", args=args),
+            "audio_url_base": reverse("cms_admin:speech_preview_audio", args=args),
+        },
+        status=202,
+    )
+
+
+def speech_preview_status(request, preview_id):
+    from django.http import JsonResponse
+
+    preview = _own_preview(request, preview_id)
+    data = {"status": preview.status, "spoken": preview.spoken, "error": preview.error}
+    if preview.status == preview.Status.DONE:
+        data["audio_url"] = reverse(
+            "cms_admin:speech_preview_audio", args=(preview.pk,)
+        )
+    response = JsonResponse(data)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def speech_preview_audio(request, preview_id):
+    from django.http import FileResponse, Http404
+
+    preview = _own_preview(request, preview_id)
+    if preview.status != preview.Status.DONE or not preview.file:
+        raise Http404
+    try:
+        handle = preview.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type="audio/wav")
+    response["Cache-Control"] = "private, no-store"
+    return response

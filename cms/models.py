@@ -3,6 +3,9 @@ records they are described with (languages, audiences, campaigns, themes)."""
 
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils import timezone
@@ -289,6 +292,15 @@ class ItemLanguageVersion(Orderable):
         related_name="+",
         verbose_name=_("recording"),
     )
+    # A poster's version is an image (the poster in another language or script).
+    image = models.ForeignKey(
+        "media_pipeline.LoaImage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("poster in this language"),
+    )
     script = models.TextField(_("script"), blank=True)
     captions = models.ForeignKey(
         "wagtaildocs.Document",
@@ -306,6 +318,12 @@ class ItemLanguageVersion(Orderable):
         FieldPanel("script"),
         FieldPanel("captions"),
     ]
+    poster_panels = [
+        FieldPanel("language"),
+        FieldPanel("title"),
+        FieldPanel("image"),
+        FieldPanel("script"),
+    ]
 
     class Meta(Orderable.Meta):
         verbose_name = _("language version")
@@ -319,12 +337,18 @@ class ItemLanguageVersion(Orderable):
     def __str__(self) -> str:
         return f"{self.title} ({self.language.code})"
 
+    @property
+    def source(self):
+        """This version's media: its recording or video, or for a poster its image."""
+        return self.image if self.image_id else self.media
 
-def language_versions_panel() -> InlinePanel:
+
+def language_versions_panel(panels: list | None = None) -> InlinePanel:
     return InlinePanel(
         "language_versions",
         heading=_("Language versions"),
         label=_("language version"),
+        panels=panels,
     )
 
 
@@ -359,6 +383,16 @@ class RadioItemPage(ContentItemPage):
     voice = models.CharField(_("voice"), max_length=64, blank=True)
     # Hash of the text and voice the current audio was synthesised from.
     speech_digest = models.CharField(max_length=64, blank=True, editable=False)
+    # Made with the speech, timed by it (one cue per sentence); not in the form, so
+    # a save keeps it and only a new synthesis replaces it.
+    captions = models.ForeignKey(
+        "wagtaildocs.Document",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("captions (SRT or WebVTT)"),
+    )
 
     base_form_class = RadioItemPageForm
 
@@ -431,6 +465,7 @@ class PosterPage(ContentItemPage):
     content_panels = Page.content_panels + [
         FieldPanel("image"),
         RenditionsPanel(),
+        language_versions_panel(ItemLanguageVersion.poster_panels),
         *ContentItemPage.description_panels,
     ]
 
@@ -525,3 +560,38 @@ class TechnicalCheckTask(Task):
             "Passes when every required rendition is done and within loudness "
             "tolerance."
         )
+
+
+class SpeechPreview(models.Model):
+    """An editor's request to hear text spoken before saving an item: made by a
+    worker, served only to that editor, removed after LOA_SPEECH_PREVIEW_HOURS.
+    Not library media: nothing here is reviewed or aired."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    # A random id: the status and audio URLs reveal nothing of other requests.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    text = models.TextField()
+    voice = models.CharField(max_length=64)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    spoken = models.TextField(blank=True)
+    error = models.TextField(blank=True)
+    # Under a private folder (loa.storage): no public URL maps to it.
+    file = models.FileField(upload_to="speech_previews/", blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("speech preview")
+        verbose_name_plural = _("speech previews")
+
+    def __str__(self) -> str:
+        return f"{self.voice}: {self.text[:40]}"

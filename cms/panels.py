@@ -120,10 +120,11 @@ class SpeechPanel(Panel):
     class BoundPanel(Panel.BoundPanel):
         template_name = "cms/admin/speech_panel.html"
 
-        def is_shown(self):
-            return bool(getattr(self.instance, "speech_text", ""))
+        # Always shown: the preview button works before the first save.
 
         def get_context_data(self, parent_context=None):
+            from django.urls import reverse
+
             from media_pipeline.speech import SpeechError, normalise
 
             context = super().get_context_data(parent_context)
@@ -135,6 +136,7 @@ class SpeechPanel(Panel):
                 spoken = ""
             audio = page.audio if page else None
             context.update(
+                preview_url=reverse("cms_admin:speech_preview"),
                 spoken=spoken,
                 audio=audio,
                 failed=bool(audio and audio.ingest_status == "failed"),

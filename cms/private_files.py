@@ -22,7 +22,7 @@ from wagtail.images import get_image_model
 from wagtail.permissions import policy_registry
 from wagtailmedia import get_media_model
 
-from .storage import DRAFTS, is_private, stored_path
+from loa.storage import DRAFTS, is_private, stored_path
 
 
 def _owner(name: str) -> Model | None:

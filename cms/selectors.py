@@ -46,7 +46,7 @@ def technical_problems(page: Page) -> list[str]:
         problems += [
             _("%(language)s version: %(problem)s")
             % {"language": name, "problem": problem}
-            for problem in _source_problems(version.media)
+            for problem in _source_problems(version.source)
         ]
     return problems
 
@@ -79,7 +79,9 @@ def language_versions(item, *, with_media_only: bool = True) -> list:
     """An item's language versions, as the page object holds them (a revision's
     in-memory versions for a draft, the saved rows for a live page)."""
     versions = list(item.language_versions.all())
-    return [v for v in versions if v.media_id] if with_media_only else versions
+    if not with_media_only:
+        return versions
+    return [v for v in versions if v.media_id or v.image_id]
 
 
 DEFAULT_LANGUAGE = "vi"
@@ -92,7 +94,7 @@ def version_for_languages(item, languages: list[str]) -> tuple[str, object]:
     by_code = {v.language.code: v for v in language_versions(item)}
     for code in languages:
         if code in by_code:
-            return code, by_code[code].media
+            return code, by_code[code].source
     own = item.language.code if getattr(item, "language", None) else DEFAULT_LANGUAGE
     return own, item.media_source
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from wagtail.documents import get_document_model
 from wagtail.models import Collection, TaskState
 
 from media_pipeline.models import LoaImage, LoaMedia
@@ -173,7 +174,15 @@ def announcement_speech_sync(*, page: RadioItemPage, user) -> None:
         collection=collection,
         uploaded_by_user=user if getattr(user, "pk", None) else None,
     )
+    # The captions come from the same synthesis: an empty document now, filled by
+    # the worker with cues timed by the audio it makes.
+    captions = get_document_model().objects.create(
+        title=str(_("Captions: %(title)s") % {"title": media.title})[:255],
+        collection=collection,
+        uploaded_by_user=media.uploaded_by_user,
+    )
     page.audio = media
+    page.captions = captions
     page.speech_digest = digest
     from django.utils.html import escape, strip_tags
 
@@ -183,19 +192,140 @@ def announcement_speech_sync(*, page: RadioItemPage, user) -> None:
         )
     from .tasks import announcement_speech_render
 
-    media_id = media.pk
+    media_id, captions_id = media.pk, captions.pk
     transaction.on_commit(
-        lambda: announcement_speech_render.delay(media_id, text, voice)
+        lambda: announcement_speech_render.delay(
+            media_id, text, voice, captions_id=captions_id
+        )
     )
 
 
-def media_speech_render(*, media_id: int, text: str, voice: str) -> LoaMedia | None:
-    """Synthesise `text` into the (empty) media file made for a written announcement.
+def media_speech_render(
+    *, media_id: int, text: str, voice: str, captions_id: int | None = None
+) -> LoaMedia | None:
+    """Synthesise `text` into the (empty) media file made for a written announcement,
+    and its timed captions (SRT, one cue per sentence) into the empty document
+    `captions_id`.
 
     Saving the file starts ingest and renditions like any upload. A synthesis
     failure is recorded on the media as an unusable file, with the reason, so the
     technical check tells the editor what went wrong.
     """
+    import tempfile
+
+    from django.core.files import File
+    from django.core.files.base import ContentFile
+
+    from media_pipeline.speech import (
+        SpeechError,
+        available_voices,
+        cues_srt,
+        synthesise_with_cues,
+    )
+
+    media = LoaMedia.objects.filter(pk=media_id).first()
+    if media is None or media.file:
+        return media  # deleted, or already made (a redelivered task)
+    spoken_voice = available_voices().get(voice)
+    try:
+        if spoken_voice is None:
+            raise SpeechError(_("The chosen voice is not available on this server."))
+        with tempfile.TemporaryDirectory() as tmp:
+            wav = Path(tmp) / "speech.wav"
+            cues = synthesise_with_cues(text, spoken_voice, wav)
+            captions = (
+                get_document_model().objects.filter(pk=captions_id).first()
+                if captions_id
+                else None
+            )
+            if captions is not None and not captions.file:
+                captions.file.save(
+                    f"thong-bao-{media.pk}.srt",
+                    ContentFile(cues_srt(cues).encode("utf-8")),
+                )
+            with wav.open("rb") as fh:
+                media.file.save(f"thong-bao-{media.pk}.wav", File(fh), save=False)
+            media.save()
+    except SpeechError as exc:
+        media.ingest_status = LoaMedia.IngestStatus.FAILED
+        media.ingest_error = f"{exc}\n{exc.detail}".strip()
+        media.save(update_fields=["ingest_status", "ingest_error"])
+    return media
+
+
+# Speech previews: hearing typed text before the item is saved.
+
+PREVIEW_MAX_CHARACTERS = 1500  # about a minute and a half of speech
+
+
+class PreviewRefused(Exception):
+    """The request is not queued; `message` is for the editor, `status` the HTTP
+    answer (400 bad input, 429 too many)."""
+
+    def __init__(self, message: str, status: int = 400, retry_after: int = 0):
+        super().__init__(message)
+        self.message, self.status, self.retry_after = message, status, retry_after
+
+
+def speech_preview_request(*, user, text: str, voice: str):
+    """Queue a preview of `text` spoken by `voice` for `user` (after commit); the
+    synthesis runs in a worker. Refuses empty or over-long text, an unknown voice,
+    and more than LOA_SPEECH_PREVIEW_LIMIT requests in the window."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from media_pipeline.speech import available_voices
+
+    from .models import SpeechPreview
+    from .tasks import speech_preview_render
+
+    text = (text or "").strip()
+    if not text:
+        raise PreviewRefused(str(_("There is no text to read.")))
+    if len(text) > PREVIEW_MAX_CHARACTERS:
+        raise PreviewRefused(
+            str(
+                _(
+                    "The text is too long to preview: %(n)s characters (at most "
+                    "%(max)s). Save the item to hear all of it."
+                )
+                % {"n": len(text), "max": PREVIEW_MAX_CHARACTERS}
+            )
+        )
+    if voice not in available_voices():
+        raise PreviewRefused(
+            str(_("The chosen voice is not available on this server."))
+        )
+    window = settings.LOA_SPEECH_PREVIEW_WINDOW_MINUTES
+    with transaction.atomic():
+        # Serialise one user's requests so two at once cannot both pass the count.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        recent = SpeechPreview.objects.filter(
+            user=user, created_at__gte=timezone.now() - timedelta(minutes=window)
+        ).count()
+        if recent >= settings.LOA_SPEECH_PREVIEW_LIMIT:
+            raise PreviewRefused(
+                str(
+                    _(
+                        "Too many previews: at most %(n)s in %(minutes)s minutes. "
+                        "Try again in a few minutes."
+                    )
+                    % {"n": settings.LOA_SPEECH_PREVIEW_LIMIT, "minutes": window}
+                ),
+                status=429,
+                retry_after=window * 60,
+            )
+        preview = SpeechPreview.objects.create(user=user, text=text, voice=voice)
+        preview_id = str(preview.pk)
+        transaction.on_commit(lambda: speech_preview_render.delay(preview_id))
+    return preview
+
+
+def speech_preview_render(*, preview_id: str) -> None:
+    """Synthesise a queued preview (idempotent: only a queued one is claimed)."""
     import tempfile
 
     from django.core.files import File
@@ -207,29 +337,54 @@ def media_speech_render(*, media_id: int, text: str, voice: str) -> LoaMedia | N
         synthesise,
     )
 
-    media = LoaMedia.objects.filter(pk=media_id).first()
-    if media is None or media.file:
-        return media  # deleted, or already made (a redelivered task)
-    spoken_voice = available_voices().get(voice)
+    from .models import SpeechPreview
+
+    claimed = SpeechPreview.objects.filter(
+        pk=preview_id, status=SpeechPreview.Status.QUEUED
+    ).update(status=SpeechPreview.Status.RUNNING)
+    if not claimed:
+        return
+    preview = SpeechPreview.objects.get(pk=preview_id)
     try:
-        if spoken_voice is None:
+        voice = available_voices().get(preview.voice)
+        if voice is None:
             raise SpeechError(_("The chosen voice is not available on this server."))
+        preview.spoken = normalise(preview.text)
         with tempfile.TemporaryDirectory() as tmp:
-            wav = synthesise(normalise(text), spoken_voice, Path(tmp) / "speech.wav")
+            wav = synthesise(preview.spoken, voice, Path(tmp) / "preview.wav")
             with wav.open("rb") as fh:
-                media.file.save(f"thong-bao-{media.pk}.wav", File(fh), save=False)
-            media.save()
+                preview.file.save(f"{preview.pk}.wav", File(fh), save=False)
+        preview.status = SpeechPreview.Status.DONE
     except SpeechError as exc:
-        media.ingest_status = LoaMedia.IngestStatus.FAILED
-        media.ingest_error = f"{exc}\n{exc.detail}".strip()
-        media.save(update_fields=["ingest_status", "ingest_error"])
-    return media
+        preview.status = SpeechPreview.Status.FAILED
+        preview.error = str(exc)
+    preview.save()
+
+
+def speech_previews_purge(*, older_than) -> int:
+    """Remove previews older than `older_than` (a timedelta) and, after commit,
+    their files. Returns how many were removed."""
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from .models import SpeechPreview
+
+    old = SpeechPreview.objects.filter(created_at__lt=timezone.now() - older_than)
+    names = [n for n in old.values_list("file", flat=True) if n]
+    count, _deleted = old.delete()
+
+    def remove_files():
+        for name in names:
+            default_storage.delete(name)
+
+    transaction.on_commit(remove_files)
+    return count
 
 
 def page_files_place(*, page_id: int) -> int:
     """After a page is published, unpublished or expires: the renditions of the
     media and images it uses, moved public or private as their use now says
-    (cms.storage.source_is_live). Idempotent. Returns how many moved."""
+    (loa.storage.source_is_live). Idempotent. Returns how many moved."""
     from django.contrib.contenttypes.models import ContentType
     from wagtail.models import Page, ReferenceIndex
 

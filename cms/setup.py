@@ -7,6 +7,7 @@ import importlib
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.utils.translation import gettext as _
 from wagtail.models import (
     Collection,
     GroupApprovalTask,
@@ -80,6 +81,94 @@ def _collection_perms() -> list[Permission]:
         Permission.objects.get(content_type__app_label=app, codename=codename)
         for app, codename in roles.COLLECTION_PERMISSIONS
     ]
+
+
+def district_succession(*, old: Unit, successor: Unit) -> tuple[list[str], dict]:
+    """Carry a closing unit's library and editors' group over to its successor
+    (the 2025 reorganisation); returns what changed, for the preview and the log.
+
+    The rule, chosen to be the least surprising and never to widen anyone's reach
+    beyond the old unit's level:
+    - the successor has a library (its own collection, or the province's root):
+      the old collection moves under it, so the successor's editors reach the old
+      media and the old editors keep their own;
+    - it has none (a rename, or a merge into a new unit): it takes the old
+      collection over, and the old group is renamed to the successor's;
+    - the old editors gain the successor's collection and folder only when the
+      successor is at the old unit's level (a district merged into a district):
+      a district dissolved into the province does not make its editors province
+      staff; their scope follows their communes instead (broadcast.scope).
+    """
+    said: list[str] = []
+    data: dict = {}
+    group = Group.objects.filter(name=district_group_name(old)).first()
+    if group is not None:
+        data["editors_group"] = group.name
+    library = old.collection
+    if library is None:
+        return said, data
+    data["collection"] = library.pk
+    root = Collection.get_first_root_node()
+    home = successor.collection or (
+        root if successor.level == Unit.Level.PROVINCE else None
+    )
+    if home is None:
+        old.collection = None
+        old.save(update_fields=["collection"])
+        successor.collection = library
+        successor.save(update_fields=["collection"])
+        library.name = successor.name
+        library.save(update_fields=["name"])
+        said.append(
+            _("The library of %(old)s now belongs to %(new)s.")
+            % {"old": old.name, "new": successor.name}
+        )
+        if (
+            group is not None
+            and not Group.objects.filter(name=district_group_name(successor)).exists()
+        ):
+            group.name = district_group_name(successor)
+            group.save(update_fields=["name"])
+            said.append(
+                _("The editors of %(old)s are now the editors of %(new)s.")
+                % {"old": old.name, "new": successor.name}
+            )
+        return said, data
+    if library.get_parent().pk == home.pk:
+        said.append(
+            _("The library of %(old)s stays in the library of %(new)s.")
+            % {"old": old.name, "new": successor.name}
+        )
+    else:
+        library.move(home, pos="sorted-child")
+        said.append(
+            _("The library of %(old)s moves into the library of %(new)s.")
+            % {"old": old.name, "new": successor.name}
+        )
+    if group is not None and successor.level == old.level:
+        for permission in _collection_perms():
+            GroupCollectionPermission.objects.get_or_create(
+                group=group, collection=home, permission=permission
+            )
+        folder = district_library(successor)
+        if folder is not None:
+            for codename in roles.PAGE_PERMISSIONS[roles.DISTRICT_EDITOR]:
+                GroupPagePermission.objects.get_or_create(
+                    group=group, page=folder, permission=_page_perm(codename)
+                )
+        said.append(
+            _("The editors of %(old)s may also edit the library of %(new)s.")
+            % {"old": old.name, "new": successor.name}
+        )
+    elif group is not None:
+        said.append(
+            _(
+                "The editors of %(old)s keep their library and the units that took "
+                "over its parts; they gain nothing of %(new)s."
+            )
+            % {"old": old.name, "new": successor.name}
+        )
+    return said, data
 
 
 def district_group_name(unit: Unit) -> str:

@@ -9,11 +9,36 @@ def publish_scheduled() -> None:
 
 
 @shared_task(acks_late=True, time_limit=600, soft_time_limit=570)
-def announcement_speech_render(media_id: int, text: str, voice: str) -> None:
-    """Speech for a written announcement; idempotent (a made file is kept)."""
+def announcement_speech_render(
+    media_id: int, text: str, voice: str, captions_id: int | None = None
+) -> None:
+    """Speech (and its timed captions) for a written announcement; idempotent (a
+    made file is kept)."""
     from .services import media_speech_render
 
-    media_speech_render(media_id=media_id, text=text, voice=voice)
+    media_speech_render(
+        media_id=media_id, text=text, voice=voice, captions_id=captions_id
+    )
+
+
+@shared_task(time_limit=120, soft_time_limit=110)
+def speech_preview_render(preview_id: str) -> None:
+    """An editor's speech preview; idempotent (only a queued one is made)."""
+    from .services import speech_preview_render as render
+
+    render(preview_id=preview_id)
+
+
+@shared_task
+def speech_previews_purge() -> int:
+    """Hourly: remove speech previews older than LOA_SPEECH_PREVIEW_HOURS."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    from .services import speech_previews_purge as purge
+
+    return purge(older_than=timedelta(hours=settings.LOA_SPEECH_PREVIEW_HOURS))
 
 
 @shared_task(acks_late=True, soft_time_limit=600, time_limit=660)

@@ -55,6 +55,17 @@ def register_admin_urls():
         ),
         path("bulk-upload/", admin_views.BulkUploadView.as_view(), name="bulk_upload"),
         path("lockouts/", LockoutsView.as_view(), name="lockouts"),
+        path("speech-preview/", admin_views.speech_preview, name="speech_preview"),
+        path(
+            "speech-preview/<uuid:preview_id>/",
+            admin_views.speech_preview_status,
+            name="speech_preview_status",
+        ),
+        path(
+            "speech-preview/<uuid:preview_id>/audio/",
+            admin_views.speech_preview_audio,
+            name="speech_preview_audio",
+        ),
     ]
     return [path("loa/", include((urls, "cms_admin")))]
 

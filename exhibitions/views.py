@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from django.views.i18n import set_language as django_set_language
 
 from broadcast.downloads import resumable_file_response
-from cms.models import VideoItemPage
+from cms.models import RadioItemPage, VideoItemPage
 
 from . import selectors, services
 from .printing import PAPER_SIZES, print_options, render_print_pdf
@@ -113,8 +113,12 @@ def print_file(request, image_id: int, paper: str):
 
 @require_GET
 def captions(request, page_id: int):
-    """The captions of a public video as WebVTT, whatever format was uploaded."""
-    page = VideoItemPage.objects.filter(pk=page_id).first()
+    """The captions of a public video (uploaded, SRT or WebVTT) or written
+    announcement (timed by its synthesis) as WebVTT."""
+    page = (
+        VideoItemPage.objects.filter(pk=page_id).first()
+        or RadioItemPage.objects.filter(pk=page_id).first()
+    )
     if page is None or not page.captions or not selectors.is_public(page):
         raise Http404
     vtt = services.captions_webvtt(document=page.captions)

@@ -14,7 +14,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", station_api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    # Private files (cms.storage): originals, documents; checked per request.
+    # Private files (loa.storage): originals, documents; checked per request.
     path("private/<path:name>", serve_private, name="private_file"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": PublicSitemap}}),

@@ -78,8 +78,8 @@ class LoaImageRendition(AbstractRendition):
         unique_together = (("image", "filter_spec", "focal_point_key"),)
 
     def get_upload_to(self, filename):
-        # Renditions of an image no live page uses stay private (cms.storage).
-        from cms.storage import placed_name, source_is_live
+        # Renditions of an image no live page uses stay private (loa.storage).
+        from loa.storage import placed_name, source_is_live
 
         name = super().get_upload_to(filename)
         return placed_name(name, public=source_is_live(self.image))

@@ -159,6 +159,13 @@ AXES_CLIENT_IP_CALLABLE = "cms.security.client_ip"
 # no header, so a client cannot pick the address it is throttled under.
 LOA_TRUSTED_PROXY_COUNT = int(os.environ.get("LOA_TRUSTED_PROXY_COUNT", 0))
 # Station tokens: this many bad tokens from one address in the window, then 429.
+# Speech previews in the admin: at most LIMIT requests per editor in WINDOW
+# minutes (each is a synthesis in a worker); their audio is removed after HOURS.
+LOA_SPEECH_PREVIEW_LIMIT = int(os.environ.get("LOA_SPEECH_PREVIEW_LIMIT", 10))
+LOA_SPEECH_PREVIEW_WINDOW_MINUTES = int(
+    os.environ.get("LOA_SPEECH_PREVIEW_WINDOW_MINUTES", 10)
+)
+LOA_SPEECH_PREVIEW_HOURS = int(os.environ.get("LOA_SPEECH_PREVIEW_HOURS", 6))
 LOA_TOKEN_FAILURE_LIMIT = int(os.environ.get("LOA_TOKEN_FAILURE_LIMIT", 10))
 LOA_TOKEN_FAILURE_WINDOW_SECONDS = int(
     os.environ.get("LOA_TOKEN_FAILURE_WINDOW_SECONDS", 600)
@@ -185,7 +192,7 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").exists() else []
 MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
-# Originals, documents and packages (cms.storage.is_private): outside MEDIA_ROOT,
+# Originals, documents and packages (loa.storage.is_private): outside MEDIA_ROOT,
 # never served by the front server directly, only through views that check.
 LOA_PRIVATE_ROOT = Path(os.environ.get("LOA_PRIVATE_ROOT", VAR_DIR / "private"))
 LOA_PRIVATE_URL = "/private/"
@@ -195,7 +202,7 @@ LOA_PRIVATE_OFFLOAD_PREFIX = os.environ.get(
     "LOA_PRIVATE_OFFLOAD_PREFIX", "/internal-private/"
 )
 STORAGES = {
-    "default": {"BACKEND": "cms.storage.LoaStorage"},
+    "default": {"BACKEND": "loa.storage.LoaStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
@@ -335,6 +342,10 @@ CELERY_BEAT_SCHEDULE = {
     "place-renditions": {
         "task": "cms.tasks.place_all_renditions",
         "schedule": timedelta(hours=24),
+    },
+    "purge-speech-previews": {
+        "task": "cms.tasks.speech_previews_purge",
+        "schedule": timedelta(hours=1),
     },
     "sign-log-checkpoint": {
         "task": "broadcast.tasks.sign_log_checkpoint",

@@ -24,7 +24,7 @@ LOA_SIGNING_KEY_FILE = _TMP / "keys" / "package-signing.pem"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
 CELERY_TASK_EAGER_PROPAGATES = True
 STORAGES = {
-    "default": {"BACKEND": "cms.storage.LoaStorage"},
+    "default": {"BACKEND": "loa.storage.LoaStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

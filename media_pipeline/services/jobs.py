@@ -402,7 +402,7 @@ def _progress_saver(jobs: dict[str, RenditionJob]):
 def _finish(job: RenditionJob, out: Output) -> None:
     """Move a measured output (and its side files) into place atomically: the
     public folder if a live page uses the original, else the private root."""
-    from cms.storage import placed_name, source_is_live, stored_path
+    from loa.storage import placed_name, source_is_live, stored_path
 
     profile = out.profile
     public = source_is_live(job.source)

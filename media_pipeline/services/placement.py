@@ -1,5 +1,5 @@
 """Renditions follow their original's use: public while a live page uses it,
-private (under drafts/ in the private root) otherwise. cms.storage owns the rule
+private (under drafts/ in the private root) otherwise. loa.storage owns the rule
 (source_is_live) and the names; this moves the files and the names that point at
 them."""
 
@@ -14,7 +14,7 @@ def renditions_place(*, source: LoaMedia | LoaImage) -> int:
     """Move the source's renditions (the pipeline's, with their side files, and
     Wagtail's image renditions) where they belong now. Idempotent: what is in
     place is left alone. Returns how many renditions moved."""
-    from cms.storage import file_move, placed_name, source_is_live
+    from loa.storage import file_move, placed_name, source_is_live
 
     public = source_is_live(source)
     moved = 0

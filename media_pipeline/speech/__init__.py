@@ -5,9 +5,14 @@ writes is an ordinary original; the pipeline renders and measures it like any up
 """
 
 from .backends import SpeechError, Voice, available_voices, get_backend, synthesise
+from .captions import Cue, cues_srt, sentences, synthesise_with_cues
 from .normalise import normalise
 
 __all__ = [
+    "Cue",
+    "cues_srt",
+    "sentences",
+    "synthesise_with_cues",
     "SpeechError",
     "Voice",
     "available_voices",

@@ -264,3 +264,150 @@ def test_editors_cannot_reorganise(tree):
         response.status_code == 302 and response.url == reverse("wagtailadmin_home")
     )
     assert Station.objects.get(code="c1-loa").unit == tree["c1"]
+
+
+# District editors' groups and collections follow the 2025 map (cms.setup owns the
+# rule; the command and the admin screen both reach it through reorganisation_apply).
+
+
+def _district_with_editor(unit, username):
+    from django.contrib.auth import get_user_model
+
+    from broadcast.models import StaffAssignment
+    from cms.setup import base_setup, district_setup
+
+    base_setup()
+    group = district_setup(unit=unit)
+    unit.refresh_from_db()
+    editor = get_user_model().objects.create_user(username, password="x" * 12)
+    editor.groups.add(group)
+    StaffAssignment.objects.create(user=editor, unit=unit)
+    return editor, group
+
+
+def _fresh(user):
+    # As a request sees the user: its assignment's unit read anew.
+    return type(user).objects.get(pk=user.pk)
+
+
+def _collection_perm_ids(group):
+    from wagtail.models import GroupCollectionPermission
+
+    return set(
+        GroupCollectionPermission.objects.filter(group=group).values_list(
+            "collection_id", flat=True
+        )
+    )
+
+
+def test_dissolved_district_keeps_its_library_under_the_province_and_editors_follow_its_communes(  # noqa: E501
+    tree, tmp_path
+):
+    from wagtail.models import Collection
+
+    from broadcast.scope import scope_policy
+
+    editor, group = _district_with_editor(tree["d"], "ed-d")
+    library = Unit.objects.get(code="d").collection
+    plan = tmp_path / "plan.csv"
+    plan.write_text(PLAN, encoding="utf-8")
+    out = StringIO()
+    call_command("reorganise", plan=str(plan), on="2025-07-01", stdout=out)
+
+    library.refresh_from_db()
+    # The media stay where the province's roles (root collection) already reach.
+    assert library.get_parent() == Collection.get_first_root_node()
+    assert library.pk in _collection_perm_ids(group)
+    # No escalation: a dissolved district's editors do not become province staff...
+    scope = scope_policy.for_user(_fresh(editor))
+    assert not scope.everything
+    assert not scope.sees_station(Station.objects.get(code="d-fm").pk)
+    # ...but they keep the communes their district had, under today's units.
+    for code in ("c1-loa", "c2-loa", "c3-loa"):
+        assert scope.sees_station(Station.objects.get(code=code).pk), code
+    assert scope.sees_collection(library.pk)
+    # Audited: in the command's output and the distribution log.
+    said = out.getvalue()
+    assert "The library of Huyện stays in the library of Tỉnh." in said
+    assert "The editors of Huyện keep their library" in said
+    event = DistributionEvent.objects.get(kind="reorganisation", unit_code="d")
+    assert event.data["collection"] == library.pk
+    assert event.data["editors_group"] == group.name
+
+
+MERGE_DISTRICTS = "kind,old_code,new_code\nmerge,d,d2\n"
+
+
+@pytest.fixture
+def two_districts(tree):
+    d2 = Unit.objects.create(
+        code="d2", name="Huyện Hai", level="district", parent=tree["p"]
+    )
+    c4 = Unit.objects.create(code="c4", name="Xã c4", level="commune", parent=d2)
+    Station.objects.create(
+        code="c4-loa", name="Loa c4", unit=c4, kind="commune_loudspeaker"
+    )
+    return {**tree, "d2": d2}
+
+
+def test_merged_district_library_moves_under_the_successor_and_editors_gain_its_scope_in_the_admin(  # noqa: E501
+    two_districts,
+):
+    from django.urls import reverse
+
+    from broadcast.scope import scope_policy
+
+    editor, group = _district_with_editor(two_districts["d"], "ed-d")
+    _other, group2 = _district_with_editor(two_districts["d2"], "ed-d2")
+    old = Unit.objects.get(code="d").collection
+    new = Unit.objects.get(code="d2").collection
+
+    client = _admin()
+    url = reverse("broadcast_admin:reorganise")
+    preview = client.post(
+        url,
+        {"plan_text": MERGE_DISTRICTS, "effective": "2025-07-01", "action": "preview"},
+    )
+    assert any("Huyện Hai" in str(c) for c in preview.context["changes"])
+    old.refresh_from_db()
+    assert old.get_parent() != new  # a preview writes nothing
+    applied = client.post(
+        url,
+        {"plan_text": MERGE_DISTRICTS, "effective": "2025-07-01", "action": "apply"},
+    )
+    assert applied.status_code == 302
+
+    old.refresh_from_db()
+    assert old.get_parent() == new
+    # The successor's editors now reach the merged district's media (collection
+    # permissions cover descendants), and the old editors reach the successor's.
+    assert new.pk in _collection_perm_ids(group)
+    scope = scope_policy.for_user(_fresh(editor))
+    assert scope.sees_station(Station.objects.get(code="c4-loa").pk)
+    assert scope.sees_collection(new.pk) and scope.sees_collection(old.pk)
+    assert scope_policy.for_user(_fresh(_other)).sees_collection(old.pk)
+    assert not scope.everything
+
+
+def test_renamed_district_hands_its_library_and_group_to_the_new_unit(tree):
+    from django.contrib.auth.models import Group
+
+    from cms.setup import district_group_name
+
+    editor, group = _district_with_editor(tree["d"], "ed-d")
+    library = Unit.objects.get(code="d").collection
+    reorganisation_apply(
+        rows=plan_read(
+            "kind,old_code,new_code,new_name,new_level,new_parent_code\n"
+            "rename,d,dn,Thị xã Mới,district,p\n"
+        ),
+        effective=EFFECTIVE,
+        actor="t",
+    )
+    dn = Unit.objects.get(code="dn")
+    library.refresh_from_db()
+    assert dn.collection == library and library.name == "Thị xã Mới"
+    assert Unit.objects.get(code="d").collection is None
+    group.refresh_from_db()
+    assert group.name == district_group_name(dn)
+    assert editor in Group.objects.get(name=district_group_name(dn)).user_set.all()

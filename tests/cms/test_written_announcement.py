@@ -144,3 +144,43 @@ def test_overlong_text_is_a_form_error_and_nothing_is_made(login, demo):
     assert "speech_text" in response.context["form"].errors
     assert not RadioItemPage.objects.filter(title="Quá dài").exists()
     assert not LoaMedia.objects.filter(title="Quá dài").exists()
+
+
+def test_announcement_gets_captions_timed_by_its_speech_served_as_webvtt(
+    login, demo, django_capture_on_commit_callbacks, client
+):
+    from media_pipeline.speech import sentences
+
+    editor = login("bientap.tinh")
+    item = _create(editor, demo, django_capture_on_commit_callbacks)
+    revision_item = item.get_latest_revision_as_object()
+    srt = revision_item.captions.file.read().decode("utf-8")
+    assert srt.count(" --> ") == len(sentences(NOTICE)) == 2
+    assert "111/KH-UBND" in srt  # the text as written
+    last_end = srt.strip().split("\n\n")[-1].splitlines()[1].split(" --> ")[1]
+    h, m, s = last_end.replace(",", ".").split(":")
+    media = LoaMedia.objects.get(pk=revision_item.audio_id)
+    assert abs(int(h) * 3600 + int(m) * 60 + float(s) - media.duration) < 0.05
+
+    # Published, the public page carries the track and the captions serve as WebVTT.
+    revision_item.save_revision().publish()
+    page = client.get(revision_item.url)
+    assert page.status_code == 200
+    assert b'kind="captions"' in page.content and b"audio-captions.js" in page.content
+    vtt = client.get(reverse("captions", args=(item.pk,)))
+    assert vtt.status_code == 200
+    assert vtt.content.decode().startswith("WEBVTT")
+    assert vtt.content.decode().count(" --> ") == 2
+    # A later save with the same text keeps the captions (the field is not in
+    # the form).
+    data = radio_item_form(
+        item.title,
+        slug=item.slug,
+        format="announcement",
+        speech_text=NOTICE,
+        audio=revision_item.audio_id,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        editor.post(reverse("wagtailadmin_pages:edit", args=(item.pk,)), data)
+    item.refresh_from_db()
+    assert item.get_latest_revision_as_object().captions_id == revision_item.captions_id

@@ -261,7 +261,7 @@ def test_captions_make_burned_board_video_and_web_track(
         assert job.status == "done", (job.error_code, job.log[-500:])
         assert job.profile_version != plain[job.profile].profile_version
     web = next(j for j in jobs if j.profile == "web-video")
-    from cms.storage import stored_path
+    from loa.storage import stored_path
 
     track = stored_path(web.extra["captions_vtt"])
     poster = stored_path(web.extra["poster"])

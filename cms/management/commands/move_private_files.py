@@ -10,7 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from cms.storage import PRIVATE_FOLDERS
+from loa.storage import PRIVATE_FOLDERS
 
 
 class Command(BaseCommand):

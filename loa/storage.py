@@ -4,9 +4,9 @@ Public: what the site shows anyone (renditions, Wagtail's and the media
 pipeline's, of originals a live page uses), under MEDIA_ROOT and served at
 MEDIA_URL by the front server (or a CDN).
 Private: originals of recordings, videos and images, documents, media thumbnails,
-broadcast packages, and renditions of originals no live page uses (under
-drafts/), under LOA_PRIVATE_ROOT, which no URL maps to. Their URLs point at
-cms.private_files.serve_private, which checks who asks.
+broadcast packages, editors' speech previews, and renditions of originals no live
+page uses (under drafts/), under LOA_PRIVATE_ROOT, which no URL maps to. Their URLs
+point at cms.private_files.serve_private, which checks who asks.
 
 `is_private(name)` is the one rule for which is which; code that writes files by
 path (the media pipeline) asks `stored_path(name)` where a name lives.
@@ -27,7 +27,15 @@ from django.utils.encoding import filepath_to_uri
 
 # Top-level folders of private files (upload_to of the originals' fields).
 PRIVATE_FOLDERS = frozenset(
-    {"media", "media_thumbnails", "original_images", "documents", "packages", "drafts"}
+    {
+        "media",
+        "media_thumbnails",
+        "original_images",
+        "documents",
+        "packages",
+        "drafts",
+        "speech_previews",
+    }
 )
 # Renditions of originals no live page uses: their public name under this folder.
 DRAFTS = "drafts/"
