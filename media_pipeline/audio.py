@@ -7,9 +7,14 @@ measuring), then one render pass with one output per profile.
 The render pass applies the measured gain itself (a plain `volume`), then a
 4×-oversampled look-ahead limiter when the gain would push peaks over the profile's
 true-peak target. loudnorm's own linear mode silently falls back to dynamic mode in
-exactly that case, which is how a −16 LUFS target came out at −17.5. The limiter
-takes a little loudness off, so each output is measured and, if it missed the
-target, re-rendered once or twice with the measured error corrected.
+exactly that case, which is how a −16 LUFS target came out at −17.5.
+
+The limiter takes some loudness off (1–2 dB on peaky speech). Between the two
+passes, a short run over excerpts of the source (`estimate_limiter_loss`) tries a
+few gains through the same limiter and picks the one that lands on the target.
+Each output is measured inside the render run, by a meter on a branch of exactly
+what goes to its encoder, so no output is decoded again; only an output that still
+missed its target is re-rendered, with the measured error corrected.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 from .ffmpeg import ffmpeg_capabilities, run_ffmpeg
@@ -32,6 +38,11 @@ SILENCE_MIN = 1.0
 SILENCE_KEEP = 0.5
 # Correction passes after the first render, when an output misses its target.
 MAX_CORRECTIONS = 2
+# The limiter estimate reads EXCERPTS excerpts of EXCERPT_SECONDS spread over the
+# source (all of a short one), at gains raised by each of GAIN_STEPS dB.
+EXCERPTS = 20
+EXCERPT_SECONDS = 2.0
+GAIN_STEPS = (0.0, 2.0, 4.0)
 
 
 def pre_filters(p: Profile) -> list[str]:
@@ -152,8 +163,18 @@ def _analysis_graph(profiles: list[Profile]) -> str:
     return ";".join(parts)
 
 
+def _metered_in_graph(p: Profile) -> bool:
+    """PCM is written as the filters leave it, so a meter inside the render run
+    measures the file. A lossy encoder moves loudness (MP3 at 64–128k: about
+    −0.4 LU) and true peak (+1.5 dB on spiky speech): those files are measured."""
+    return p.loudness is not None and p.codec.startswith("pcm_")
+
+
 def _render_graph(profiles: list[Profile], gains: list[Gain]) -> str:
+    """One output [o<i>] per profile; a PCM profile with a loudness target also gets
+    a meter [m<i>] on a copy of exactly what its encoder is given."""
     parts = [_split(len(profiles))]
+    caps = ffmpeg_capabilities()
     for i, (p, g) in enumerate(zip(profiles, gains, strict=True)):
         rate = p.sample_rate or 48000
         chain = g.trim_filters() + pre_filters(p)
@@ -162,7 +183,11 @@ def _render_graph(profiles: list[Profile], gains: list[Gain]) -> str:
         chain.append(f"aresample={rate}")
         if p.codec.startswith("pcm_s16"):
             chain.append("aformat=sample_fmts=s16")
-        parts.append(f"[s{i}]" + ",".join(chain) + f"[o{i}]")
+        if not _metered_in_graph(p):
+            parts.append(f"[s{i}]" + ",".join(chain) + f"[o{i}]")
+            continue
+        parts.append(f"[s{i}]" + ",".join(chain) + f",asplit=2[o{i}][t{i}]")
+        parts.append(f"[t{i}]{caps.ebur128(label=f'p{i}')}[m{i}]")
     return ";".join(parts)
 
 
@@ -172,7 +197,7 @@ def _split(n: int) -> str:
     return f"[0:a:0]asplit={n}" + "".join(f"[s{i}]" for i in range(n))
 
 
-_SUMMARY_HEAD_RE = re.compile(r"\[ebur128@p(\d+) @ [^\]]+\] Summary:")
+_SUMMARY_HEAD_RE = re.compile(r"\[ebur128@(\w+) @ [^\]]+\] Summary:")
 _SUMMARY_FIELDS = {
     "input_i": re.compile(r"I:\s+(-?[\d.]+|-inf) LUFS"),
     "input_lra": re.compile(r"LRA:\s+(-?[\d.]+) LU"),
@@ -180,10 +205,10 @@ _SUMMARY_FIELDS = {
 }
 
 
-def _parse_summaries(stderr: str, profiles: list[Profile]) -> dict[str, dict]:
-    """Each meter's summary runs from its header to the next meter's. ebur128 prints
-    it in several log calls, so other threads' lines (muxer statistics) can land
-    inside it: the block is not cut at the first foreign line."""
+def _parse_meters(stderr: str) -> dict[str, dict]:
+    """Each meter's summary by its label. A summary runs from its header to the next
+    meter's: ebur128 prints it in several log calls, so other threads' lines (muxer
+    statistics) can land inside it, and the block is not cut at a foreign line."""
     heads = list(_SUMMARY_HEAD_RE.finditer(stderr))
     found = {}
     for k, head in enumerate(heads):
@@ -193,8 +218,27 @@ def _parse_summaries(stderr: str, profiles: list[Profile]) -> dict[str, dict]:
         for key, rx in _SUMMARY_FIELDS.items():
             v = rx.search(block)
             values[key] = float(v.group(1)) if v else float("-inf")
-        found[profiles[int(head.group(1))].name] = values
+        found[head.group(1)] = values
     return found
+
+
+def _parse_summaries(stderr: str, profiles: list[Profile]) -> dict[str, dict]:
+    """The meters labelled p<i>, by the name of profiles[i]."""
+    meters = _parse_meters(stderr)
+    return {
+        p.name: meters[f"p{i}"] for i, p in enumerate(profiles) if f"p{i}" in meters
+    }
+
+
+def _loudness(values: dict) -> Loudness:
+    def finite(v: float) -> float | None:
+        return None if v == float("-inf") else v
+
+    return Loudness(
+        integrated=finite(values["input_i"]),
+        true_peak=finite(values["input_tp"]),
+        lra=finite(values["input_lra"]),
+    )
 
 
 # The detector's log prefix differs by version: "[silencedetect @ 0x…]" (5.1),
@@ -254,6 +298,84 @@ def analyse(
     return measured
 
 
+def _excerpts(duration: float | None) -> str:
+    """An aselect keeping EXCERPTS short spans spread over the source, or nothing
+    for a source short enough to read whole."""
+    if not duration or duration <= EXCERPTS * EXCERPT_SECONDS * 1.5:
+        return ""
+    period = duration / EXCERPTS
+    return f"aselect='lt(mod(t,{period:.3f}),{EXCERPT_SECONDS})',"
+
+
+def estimate_limiter_loss(
+    source: Path,
+    profiles: list[Profile],
+    gains: dict[str, Gain],
+    *,
+    duration: float | None,
+    timeout: float,
+) -> dict[str, Gain]:
+    """The gains that reach each limited profile's target through its limiter.
+
+    One run over excerpts of the source: each limited profile's chain at its gain
+    raised by each of GAIN_STEPS, measured against the same excerpts unlimited; the
+    gain whose limited loudness meets the unlimited one is interpolated. Speech
+    loses about the same share of loudness to the limiter all through, so a few
+    seconds tell it as well as the whole recording."""
+    limited = [p for p in profiles if gains[p.name].limit_db is not None]
+    if not limited:
+        return gains
+    caps = ffmpeg_capabilities()
+    n = len(GAIN_STEPS)
+    parts = [_split(len(limited)).replace("[0:a:0]", f"[0:a:0]{_excerpts(duration)}")]
+    for j, p in enumerate(limited):
+        g, rate = gains[p.name], p.sample_rate or 48000
+        tries = "".join(f"[x{j}_{k}]" for k in range(n))
+        chain = g.trim_filters() + pre_filters(p) + [f"asplit={n + 1}"]
+        parts.append(f"[s{j}]" + ",".join(chain) + f"[r{j}]{tries}")
+        parts.append(f"[r{j}]{caps.ebur128(label=f'r{j}', peak=False)}[mr{j}]")
+        for k, step in enumerate(GAIN_STEPS):
+            tried = Gain(g.gain_db + step, g.limit_db)
+            chain = gain_chain(p, tried, rate=rate) + [f"aresample={rate}"]
+            meter = caps.ebur128(label=f"l{j}x{k}", peak=False)
+            parts.append(f"[x{j}_{k}]" + ",".join(chain + [meter]) + f"[ml{j}_{k}]")
+    args = ["-i", str(source), "-vn", "-filter_complex", ";".join(parts)]
+    for j in range(len(limited)):
+        for label in [f"mr{j}"] + [f"ml{j}_{k}" for k in range(n)]:
+            args += ["-map", f"[{label}]", "-f", "null", "-"]
+    meters = _parse_meters(run_ffmpeg(args, timeout=timeout).stderr)
+    out = dict(gains)
+    for j, p in enumerate(limited):
+        g = gains[p.name]
+        try:
+            wanted = meters[f"r{j}"]["input_i"] + g.gain_db
+            got = [meters[f"l{j}x{k}"]["input_i"] for k in range(n)]
+        except KeyError:
+            continue  # no estimate: the render's own measurement corrects
+        step = _root(list(GAIN_STEPS), [v - wanted for v in got])
+        if step is not None:
+            out[p.name] = Gain(g.gain_db + step, g.limit_db, trim=g.trim)
+    return out
+
+
+def _root(xs: list[float], ys: list[float]) -> float | None:
+    """Where the piecewise-linear curve through (xs, ys) first rises through zero;
+    past the last point, extrapolated from the last segment (at most 6 dB). None
+    when the curve stops rising first: an overdriven limiter can make more gain
+    quieter, and the render's measurement corrects from where it lands."""
+    if any(y in (float("inf"), float("-inf")) for y in ys):
+        return None
+    if ys[0] >= 0:
+        return xs[0]
+    for (x0, y0), (x1, y1) in pairwise(zip(xs, ys, strict=True)):
+        if y1 <= y0:
+            return None
+        if y1 >= 0:
+            return x0 + (x1 - x0) * (-y0) / (y1 - y0)
+    (x0, y0), (x1, y1) = (xs[-2], ys[-2]), (xs[-1], ys[-1])
+    return min(6.0, x1 + (x1 - x0) * (-y1) / (y1 - y0))
+
+
 def _encode_args(p: Profile, label: str, out: Path) -> list[str]:
     args = ["-map", label, "-map_metadata", "-1", "-vn", "-c:a", p.codec]
     if p.bitrate and not p.codec.startswith("pcm_"):
@@ -293,6 +415,9 @@ def render_audio(
             source, loud, duration=duration, timeout=timeout, on_progress=part(0, 0.4)
         )
         gains = {p.name: Gain.from_measurement(p, measured[p.name]) for p in loud}
+        gains = estimate_limiter_loss(
+            source, loud, gains, duration=duration, timeout=timeout
+        )
     results: dict[str, Loudness] = {}
     todo = profiles
     for attempt in range(1 + MAX_CORRECTIONS):
@@ -302,20 +427,34 @@ def render_audio(
         args = ["-i", str(source), "-filter_complex", graph]
         for i, p in enumerate(todo):
             args += _encode_args(p, f"[o{i}]", paths[p.name])
-        run_ffmpeg(
+        for i, p in enumerate(todo):
+            if _metered_in_graph(p):
+                args += ["-map", f"[m{i}]", "-f", "null", "-"]
+        res = run_ffmpeg(
             args, timeout=timeout, duration=duration, on_progress=part(start, span)
         )
-        retry = []
-        results.update(_measure_all([paths[p.name] for p in todo], todo, timeout))
+        meters = _parse_summaries(res.stderr, todo)
         for p in todo:
-            if p.loudness is not None and not in_tolerance(p, results[p.name]):
-                if results[p.name].integrated is None:
+            if _metered_in_graph(p):
+                results[p.name] = _loudness(meters.get(p.name) or _NO_METER)
+        lossy = [p for p in todo if p.loudness is not None and p.name not in meters]
+        results.update(_measure_all([paths[p.name] for p in lossy], lossy, timeout))
+        retry = []
+        for p in todo:
+            if p.loudness is None:
+                continue
+            loud_out = results[p.name]
+            if not in_tolerance(p, loud_out):
+                if loud_out.integrated is None:
                     raise SilentInputError(p.name)
-                gains[p.name] = gains[p.name].corrected(p, results[p.name])
+                gains[p.name] = gains[p.name].corrected(p, loud_out)
                 retry.append(p)
         if not retry:
             break
         todo = retry
+    for p in profiles:
+        if p.name not in results:
+            results[p.name] = measure_loudness(paths[p.name], timeout=timeout)
     return results
 
 
@@ -326,11 +465,16 @@ def _measure_all(
     the machine has more than one core."""
     from concurrent.futures import ThreadPoolExecutor
 
+    if not paths:
+        return {}
     with ThreadPoolExecutor(
         max_workers=max(1, min(len(paths), os.cpu_count() or 1))
     ) as pool:
         found = pool.map(lambda path: measure_loudness(path, timeout=timeout), paths)
         return {p.name: loud for p, loud in zip(profiles, found, strict=True)}
+
+
+_NO_METER = {"input_i": float("-inf"), "input_tp": float("-inf"), "input_lra": 0.0}
 
 
 class SilentInputError(ValueError):

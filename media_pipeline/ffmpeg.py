@@ -116,10 +116,12 @@ class Capabilities:
         m = re.match(r"ffmpeg version (\S+)", self.version)
         return m.group(1) if m else self.version
 
-    def ebur128(self, label: str = "") -> str:
+    def ebur128(self, label: str = "", *, peak: bool = True) -> str:
         """The ebur128 measuring filter (instance `label` for reading its summary
-        among others'), with per-frame logging off where the binary allows."""
-        spec = f"ebur128@{label}=peak=true" if label else "ebur128=peak=true"
+        among others'), with per-frame logging off where the binary allows. The
+        true peak (4× oversampled) is left out where no one reads it."""
+        spec = f"ebur128@{label}" if label else "ebur128"
+        spec += "=peak=true" if peak else "=peak=none"
         if self.ebur128_framelog:
             spec += f":framelog={self.ebur128_framelog}"
         return spec

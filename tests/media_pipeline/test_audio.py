@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import stat
+from pathlib import Path
+
 import pytest
 
+from media_pipeline import ffmpeg as ff
 from media_pipeline.audio import SilentInputError, render_audio
 from media_pipeline.probe import measure_loudness, probe
 from media_pipeline.profiles import get_profile
@@ -15,10 +19,11 @@ from .samples import espeak_speech, plosive_speech
 AUDIO = ("commune-loudspeaker", "district-fm", "web-audio")
 
 
-def render(src, tmp_path):
+def render(src, tmp_path, duration=None):
     profiles = [get_profile(n) for n in AUDIO]
     outs = [(p, tmp_path / f"{p.name}.{p.ext}") for p in profiles]
-    measured = render_audio(src, outs, duration=probe(src).duration, timeout=120)
+    duration = duration or probe(src).duration
+    measured = render_audio(src, outs, duration=duration, timeout=120)
     return {p.name: path for p, path in outs}, measured
 
 
@@ -124,3 +129,48 @@ def test_meter_summaries_survive_log_lines_from_other_threads():
         "input_lra": 4.0,
         "input_tp": -3.2,
     }
+
+
+def counting_ffmpeg(folder: Path) -> tuple[Path, Path]:
+    """The real ffmpeg behind a wrapper that writes each run's input files to a log."""
+    folder.mkdir(exist_ok=True)
+    real = ff.ffmpeg_binary()
+    log, exe = folder / "runs.log", folder / "ffmpeg"
+    exe.write_text(
+        "#!/bin/sh\n"
+        f'prev=""; ins=""\nfor a in "$@"; do [ "$prev" = "-i" ] && ins="$ins $a"; '
+        'prev="$a"; done\n'
+        f'[ -n "$ins" ] && echo "$ins" >> "{log}"\nexec "{real}" "$@"\n'
+    )
+    exe.chmod(exe.stat().st_mode | stat.S_IXUSR)
+    return exe, log
+
+
+def test_speech_takes_three_reads_of_the_source_and_one_of_each_lossy_output(
+    tmp_path, monkeypatch
+):
+    """Issue 9's audio speed: one analysis, one short limiter estimate over
+    excerpts, one render. The WAV output is measured inside the render run and never
+    read back; each MP3 is read once (its encoder moves true peak), and ordinary
+    speech needs no correction run."""
+    src = espeak_speech(tmp_path / "speech.wav")
+    duration = probe(src).duration
+    exe, log = counting_ffmpeg(tmp_path / "bin")
+    ff.ffmpeg_binary.cache_clear()
+    monkeypatch.setenv("LOA_FFMPEG", str(exe))
+    try:
+        outs, measured = render(src, tmp_path, duration)
+    finally:
+        monkeypatch.delenv("LOA_FFMPEG")
+        ff.ffmpeg_binary.cache_clear()
+    reads = [line.split() for line in log.read_text().splitlines()]
+    assert len([r for r in reads if str(src) in r]) <= 3, reads
+    assert not [r for r in reads if str(outs["district-fm"]) in r]
+    for name in ("commune-loudspeaker", "web-audio"):
+        assert len([r for r in reads if str(outs[name]) in r]) == 1, reads
+    for name, path in outs.items():
+        assert_on_target(name, path, tmp_path)
+        assert measured[name].integrated == pytest.approx(
+            pyloudnorm_lufs(path, tmp_path), abs=0.3
+        )
+        assert measured[name].true_peak == pytest.approx(true_peak(path), abs=0.1)
