@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import stat
 from pathlib import Path
 
@@ -174,3 +175,51 @@ def test_speech_takes_three_reads_of_the_source_and_one_of_each_lossy_output(
             pyloudnorm_lufs(path, tmp_path), abs=0.3
         )
         assert measured[name].true_peak == pytest.approx(true_peak(path), abs=0.1)
+
+
+def test_waveform_peaks_follow_the_loudness_of_each_stretch(tmp_path):
+    from media_pipeline.audio import waveform_peaks
+
+    wav = tmp_path / "steps.wav"
+    ffmpeg(
+        "-f", "lavfi", "-i",
+        "aevalsrc='if(lt(t,1),0.5,0.25)*sin(2*PI*440*t)':s=48000:d=2",
+        "-ac", "1", str(wav),
+    )  # fmt: skip
+    assert waveform_peaks(wav, buckets=2, timeout=30) == pytest.approx(
+        [0.5, 0.25], abs=0.01
+    )
+    many = waveform_peaks(wav, buckets=800, timeout=30)
+    assert len(many) == 40  # one per 0.05 s block: never more buckets than blocks
+
+
+def test_rendering_audio_leaves_numpy_unloaded(tmp_path):
+    """A worker rendering sound keeps no array library in memory (about 16 MB):
+    only slideshows need numpy, and they import it when they run."""
+    import subprocess
+    import sys
+
+    src = sine_wav(tmp_path / "tone.wav", seconds=2)
+    code = (
+        "import sys, django; django.setup()\n"
+        "from pathlib import Path\n"
+        "from media_pipeline.pipeline import render_all\n"
+        "from media_pipeline.probe import probe\n"
+        "from media_pipeline.profiles import get_profile\n"
+        "from media_pipeline.source import Source\n"
+        f"src = Path({str(src)!r})\n"
+        "p = get_profile('web-audio')\n"
+        f"out = Path({str(tmp_path / 'web.mp3')!r})\n"
+        "[o] = render_all(Source(path=src, probe=probe(src)), [(p, out)])\n"
+        "assert o.extra['peaks'], o.extra\n"
+        "print('numpy' in sys.modules)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "cms.settings.test"},
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.strip().splitlines()[-1] == "False"
