@@ -142,24 +142,35 @@ def in_tolerance(p: Profile, out: Loudness) -> bool:
 # The graphs are written by hand, not with ffmpeg-python: each meter is read back
 # from stderr by its instance label ("ebur128@p0"), which ffmpeg-python cannot give
 # a filter (it names filters itself, "Parsed_ebur128_3", in an order of its own).
-def _analysis_graph(profiles: list[Profile]) -> str:
-    n = len(profiles)
-    parts = [_split(n)]
-    caps = ffmpeg_capabilities()
+def _analysis_chains(profiles: list[Profile]) -> tuple[list[list[str]], list[int]]:
+    """The distinct filter chains to measure, and which one each profile reads.
+    Profiles with the same filters (district FM and web: none) share one meter:
+    each true-peak meter oversamples 4×, the costliest part of the pass."""
     # Silence is detected once, on the first trimming profile's chain, and every
     # trimming profile cuts that span: ffmpeg before 6 prints silencedetect's lines
     # without the instance label, so two detectors could not be told apart.
     trimming = [i for i, p in enumerate(profiles) if p.trim_silence][:1]
+    chains: list[list[str]] = []
+    reads: list[int] = []
     for i, p in enumerate(profiles):
         detect = []
         if i in trimming:
             detect = [f"silencedetect=n={SILENCE_DB}dB:d={SILENCE_MIN}"]
+        chain = detect + pre_filters(p)
+        if chain not in chains:
+            chains.append(chain)
+        reads.append(chains.index(chain))
+    return chains, reads
+
+
+def _analysis_graph(chains: list[list[str]]) -> str:
+    parts = [_split(len(chains))]
+    caps = ffmpeg_capabilities()
+    for k, chain in enumerate(chains):
         # ebur128 measures (BS.1770 with 4× oversampled true peak) without
         # loudnorm's costly dynamic processing, which a first pass throws away.
-        meter = caps.ebur128(label=f"p{i}")
-        parts.append(
-            f"[s{i}]" + ",".join(detect + pre_filters(p) + [meter]) + f"[o{i}]"
-        )
+        meter = caps.ebur128(label=f"p{k}")
+        parts.append(f"[s{k}]" + ",".join(chain + [meter]) + f"[o{k}]")
     return ";".join(parts)
 
 
@@ -281,11 +292,17 @@ def analyse(
 ) -> dict[str, dict]:
     """One decode of `source`: loudness and true peak after each profile's own
     filters (band-limiting, compression, trimming), by profile name."""
-    args = ["-i", str(source), "-vn", "-filter_complex", _analysis_graph(profiles)]
-    for i in range(len(profiles)):
-        args += ["-map", f"[o{i}]", "-f", "null", "-"]
+    chains, reads = _analysis_chains(profiles)
+    args = ["-i", str(source), "-vn", "-filter_complex", _analysis_graph(chains)]
+    for k in range(len(chains)):
+        args += ["-map", f"[o{k}]", "-f", "null", "-"]
     res = run_ffmpeg(args, timeout=timeout, duration=duration, on_progress=on_progress)
-    measured = _parse_summaries(res.stderr, profiles)
+    meters = _parse_meters(res.stderr)
+    measured = {
+        p.name: dict(meters[f"p{k}"])
+        for p, k in zip(profiles, reads, strict=True)
+        if f"p{k}" in meters
+    }
     for name, trim in _parse_trims(res.stderr, profiles, duration).items():
         if name in measured:
             measured[name]["trim"] = trim
