@@ -208,7 +208,8 @@ def _split(n: int) -> str:
     return f"[0:a:0]asplit={n}" + "".join(f"[s{i}]" for i in range(n))
 
 
-_SUMMARY_HEAD_RE = re.compile(r"\[ebur128@(\w+) @ [^\]]+\] Summary:")
+# A labelled meter's lines start "[ebur128@p0 @ 0x…]" (5.1, 7+) or "[p0 @ 0x…]" (6.0).
+_SUMMARY_HEAD_RE = re.compile(r"\[(?:ebur128@)?(\w+) @ (?:0x)?[0-9a-f]+\] Summary:")
 _SUMMARY_FIELDS = {
     "input_i": re.compile(r"I:\s+(-?[\d.]+|-inf) LUFS"),
     "input_lra": re.compile(r"LRA:\s+(-?[\d.]+) LU"),

@@ -412,6 +412,7 @@ _GENERIC_RE = re.compile(
     r"|Error applying options to the filter|Nothing was written|Terminating thread"
     r"|Error sending frames|Task finished with error|Error while decoding stream"
     r"|Error initializing complex filters|Error : "
+    r"|Error initializing a (simple|complex) filtergraph"
     # A bare errno string, printed last by some versions.
     r"|(Invalid argument|Operation not permitted|Input/output error)$)"
 )

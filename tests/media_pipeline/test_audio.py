@@ -106,6 +106,22 @@ def test_digital_silence_is_refused(tmp_path):
         render(wav, tmp_path)
 
 
+@pytest.mark.parametrize("prefix", ["[ebur128@p0 @ 0x1]", "[p0 @ 0x156e3900]"])
+def test_meter_summaries_are_read_under_each_versions_log_prefix(prefix):
+    """ffmpeg 5.1 and 7+ prefix a labelled filter's lines with "ebur128@p0", ffmpeg
+    6.0 with the label alone."""
+    from media_pipeline.audio import _parse_summaries
+
+    stderr = (
+        f"{prefix} Summary:\n\n  Integrated loudness:\n    I: -21.8 LUFS\n"
+        "  Loudness range:\n    LRA: 20.0 LU\n\n  True peak:\n    Peak: -18.1 dBFS\n"
+    )
+    measured = _parse_summaries(stderr, [get_profile("web-audio")])
+    assert measured == {
+        "web-audio": {"input_i": -21.8, "input_lra": 20.0, "input_tp": -18.1}
+    }
+
+
 def test_meter_summaries_survive_log_lines_from_other_threads():
     """Under load, a muxer's statistics line can land inside a meter's summary."""
     from media_pipeline.audio import _parse_summaries
