@@ -149,7 +149,8 @@ def test_meter_summaries_survive_log_lines_from_other_threads():
 
 
 def counting_ffmpeg(folder: Path) -> tuple[Path, Path]:
-    """The real ffmpeg behind a wrapper that writes each run's input files to a log."""
+    """The real ffmpeg behind a wrapper that writes each run's input files to a log
+    (and the real ffprobe beside it, when there is one)."""
     folder.mkdir(exist_ok=True)
     real = ff.ffmpeg_binary()
     log, exe = folder / "runs.log", folder / "ffmpeg"
@@ -160,6 +161,9 @@ def counting_ffmpeg(folder: Path) -> tuple[Path, Path]:
         f'[ -n "$ins" ] && echo "$ins" >> "{log}"\nexec "{real}" "$@"\n'
     )
     exe.chmod(exe.stat().st_mode | stat.S_IXUSR)
+    if ff.ffprobe_binary():
+        # Probing stays with the real ffprobe: only ffmpeg's reads are counted.
+        (folder / "ffprobe").symlink_to(ff.ffprobe_binary())
     return exe, log
 
 
