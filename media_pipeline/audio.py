@@ -12,9 +12,11 @@ exactly that case, which is how a −16 LUFS target came out at −17.5.
 The limiter takes some loudness off (1–2 dB on peaky speech). Between the two
 passes, a short run over excerpts of the source (`estimate_limiter_loss`) tries a
 few gains through the same limiter and picks the one that lands on the target.
-Each output is measured inside the render run, by a meter on a branch of exactly
-what goes to its encoder, so no output is decoded again; only an output that still
-missed its target is re-rendered, with the measured error corrected.
+A WAV output is measured inside the render run, by a meter on a branch of exactly
+what goes to its encoder (or, made by a plain gain, known from the analysis), so
+it is never decoded again; MP3s are measured once written, as their encoder moves
+true peak. Only an output that still missed its target is re-rendered, with the
+measured error corrected.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ SILENCE_KEEP = 0.5
 MAX_CORRECTIONS = 2
 # The limiter estimate reads EXCERPTS excerpts of EXCERPT_SECONDS spread over the
 # source (all of a short one), at gains raised by each of GAIN_STEPS dB.
-EXCERPTS = 20
+EXCERPTS = 12
 EXCERPT_SECONDS = 2.0
 GAIN_STEPS = (0.0, 2.0, 4.0)
 
@@ -174,11 +176,27 @@ def _analysis_graph(chains: list[list[str]]) -> str:
     return ";".join(parts)
 
 
-def _metered_in_graph(p: Profile) -> bool:
-    """PCM is written as the filters leave it, so a meter inside the render run
-    measures the file. A lossy encoder moves loudness (MP3 at 64–128k: about
-    −0.4 LU) and true peak (+1.5 dB on spiky speech): those files are measured."""
-    return p.loudness is not None and p.codec.startswith("pcm_")
+def _lossy(p: Profile) -> bool:
+    """A lossy encoder moves loudness (MP3 at 64–128k: about −0.4 LU) and true peak
+    (+1.5 dB on spiky speech): those files are measured once written."""
+    return p.loudness is not None and not p.codec.startswith("pcm_")
+
+
+def _linear(p: Profile, g: Gain) -> bool:
+    """PCM made by a plain gain (no limiter, nothing trimmed) is the analysed
+    signal shifted by that gain: its loudness and true peak are known."""
+    return (
+        p.loudness is not None
+        and not _lossy(p)
+        and g.limit_db is None
+        and g.trim_filters() == []
+    )
+
+
+def _metered_in_graph(p: Profile, g: Gain) -> bool:
+    """Other PCM is written as the filters leave it, so a meter inside the render
+    run measures the file."""
+    return p.loudness is not None and not _lossy(p) and not _linear(p, g)
 
 
 def _render_graph(profiles: list[Profile], gains: list[Gain]) -> str:
@@ -194,7 +212,7 @@ def _render_graph(profiles: list[Profile], gains: list[Gain]) -> str:
         chain.append(f"aresample={rate}")
         if p.codec.startswith("pcm_s16"):
             chain.append("aformat=sample_fmts=s16")
-        if not _metered_in_graph(p):
+        if not _metered_in_graph(p, g):
             parts.append(f"[s{i}]" + ",".join(chain) + f"[o{i}]")
             continue
         parts.append(f"[s{i}]" + ",".join(chain) + f",asplit=2[o{i}][t{i}]")
@@ -428,6 +446,7 @@ def render_audio(
         return (lambda f: on_progress(start + f * span)) if on_progress else None
 
     gains: dict[str, Gain] = {}
+    measured: dict[str, dict] = {}
     if loud:
         measured = analyse(
             source, loud, duration=duration, timeout=timeout, on_progress=part(0, 0.4)
@@ -446,16 +465,26 @@ def render_audio(
         for i, p in enumerate(todo):
             args += _encode_args(p, f"[o{i}]", paths[p.name])
         for i, p in enumerate(todo):
-            if _metered_in_graph(p):
+            if _metered_in_graph(p, gains[p.name]):
                 args += ["-map", f"[m{i}]", "-f", "null", "-"]
         res = run_ffmpeg(
             args, timeout=timeout, duration=duration, on_progress=part(start, span)
         )
         meters = _parse_summaries(res.stderr, todo)
         for p in todo:
-            if _metered_in_graph(p):
+            g = gains.get(p.name)
+            if g is not None and _linear(p, g):
+                m = measured[p.name]
+                results[p.name] = _loudness(
+                    {
+                        "input_i": m["input_i"] + g.gain_db,
+                        "input_tp": m["input_tp"] + g.gain_db,
+                        "input_lra": m["input_lra"],
+                    }
+                )
+            elif g is not None and _metered_in_graph(p, g):
                 results[p.name] = _loudness(meters.get(p.name) or _NO_METER)
-        lossy = [p for p in todo if p.loudness is not None and p.name not in meters]
+        lossy = [p for p in todo if _lossy(p)]
         results.update(_measure_all([paths[p.name] for p in lossy], lossy, timeout))
         retry = []
         for p in todo:
