@@ -413,8 +413,9 @@ _GENERIC_RE = re.compile(
     r"|Error sending frames|Task finished with error|Error while decoding stream"
     r"|Error initializing complex filters|Error : "
     r"|Error initializing a (simple|complex) filtergraph"
-    # A bare errno string, printed last by some versions.
-    r"|(Invalid argument|Operation not permitted|Input/output error)$)"
+    # A bare error string, printed last by some versions (6.0: "Filter not found").
+    r"|(Invalid argument|Operation not permitted|Input/output error"
+    r"|(Filter|Encoder|Decoder|Muxer|Demuxer|Option|Protocol|Stream) not found)$)"
 )
 _ERROR_WORDS_RE = re.compile(
     r"error|unable|invalid|unknown|no such|not found|failed|cannot|could not"

@@ -169,6 +169,13 @@ def test_ffmpeg_errors_name_the_binary_and_ffmpegs_own_reason():
             "Unknown encoder 'nosuchenc'",
         ),
         (
+            # ffmpeg 6.0 ends with the bare error string.
+            "[AVFilterGraph @ 0x24214d00] No such filter: 'nosuchfilter'\n"
+            "Error initializing complex filters.\n"
+            "Filter not found\n",
+            "No such filter: 'nosuchfilter'",
+        ),
+        (
             # ffmpeg 7.0 adds a generic line of its own after the reason.
             "[AVFilterGraph @ 0x26ba77c0] No such filter: 'nosuchfilter'\n"
             "[aost#0:0/pcm_s16le @ 0x26ba6280] Error initializing a simple "
@@ -180,7 +187,7 @@ def test_ffmpeg_errors_name_the_binary_and_ffmpegs_own_reason():
     ],
 )
 def test_last_meaningful_line_skips_ffmpegs_generic_trailer(tail, expected):
-    # Stderr as ffmpeg 5.1, 7.0 and 7.1+ print these failures.
+    # Stderr as ffmpeg 5.1, 6.0, 7.0 and 7.1+ print these failures.
     assert ff.last_error_line(tail) == expected
 
 
