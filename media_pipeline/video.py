@@ -182,7 +182,9 @@ def _render_video(p, src, out, work, timeout, on_progress) -> dict:
     def part(start, span):
         return (lambda f: on_progress(start + f * span)) if on_progress else None
 
-    graph = f"[0:v:0]{video_filters(p, src, captions)}[v]"
+    # Picture and sound in two graphs, not one: ffmpeg 7+ runs each graph in a
+    # thread of its own, so the sound's limiter does not wait on the scaler.
+    graphs = [f"[0:v:0]{video_filters(p, src, captions)}[v]"]
     if audio:
         measured = analyse(
             src.path,
@@ -198,8 +200,11 @@ def _render_video(p, src, out, work, timeout, on_progress) -> dict:
         ).values()
         rate = p.sample_rate or 48000
         chain = pre_filters(p) + gain_chain(p, gain, rate=rate) + [f"aresample={rate}"]
-        graph += f";[0:a:0]{','.join(chain)}[a]"
-    args = ["-i", str(src.path), "-filter_complex", graph, "-map", "[v]"]
+        graphs.append(f"[0:a:0]{','.join(chain)}[a]")
+    args = ["-i", str(src.path)]
+    for graph in graphs:
+        args += ["-filter_complex", graph]
+    args += ["-map", "[v]"]
     args += encoder_args(p)
     if audio:
         args += ["-map", "[a]", "-c:a", "aac", "-b:a", p.bitrate or "128k"]
