@@ -413,6 +413,8 @@ _GENERIC_RE = re.compile(
     r"|Error sending frames|Task finished with error|Error while decoding stream"
     r"|Error initializing complex filters|Error : "
     r"|Error initializing a (simple|complex) filtergraph"
+    # 7.0 parses -filter_complex with the global options and repeats the graph.
+    r"|Error parsing global options|Failed to set value '.*' for option "
     # A bare error string, printed last by some versions (6.0: "Filter not found").
     r"|(Invalid argument|Operation not permitted|Input/output error"
     r"|(Filter|Encoder|Decoder|Muxer|Demuxer|Option|Protocol|Stream) not found)$)"

@@ -176,6 +176,14 @@ def test_ffmpeg_errors_name_the_binary_and_ffmpegs_own_reason():
             "No such filter: 'nosuchfilter'",
         ),
         (
+            # ffmpeg 7.0 parses a complex graph among the global options.
+            "[AVFilterGraph @ 0x3af070c0] No such filter: 'nosuchfilter'\n"
+            "Failed to set value '[0:a:0]asplit=2[s0][s1];[s0]nosuchfilter[o0];"
+            "[s1]anull[o1]' for option 'filter_complex': Filter not found\n"
+            "Error parsing global options: Filter not found\n",
+            "No such filter: 'nosuchfilter'",
+        ),
+        (
             # ffmpeg 7.0 adds a generic line of its own after the reason.
             "[AVFilterGraph @ 0x26ba77c0] No such filter: 'nosuchfilter'\n"
             "[aost#0:0/pcm_s16le @ 0x26ba6280] Error initializing a simple "
