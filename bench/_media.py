@@ -34,6 +34,20 @@ def timed(fn) -> float:
     return time.perf_counter() - start
 
 
+def cpu_timed(fn) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the child processes fn ran and waited for).
+    On a machine others are loading, the CPU ratio is the steadier figure."""
+    import resource
+
+    def children_cpu() -> float:
+        r = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return r.ru_utime + r.ru_stime
+
+    cpu = children_cpu()
+    wall = timed(fn)
+    return wall, children_cpu() - cpu
+
+
 def transcode_cli(inputs: list[Path], profiles: list[str], out: Path) -> None:
     """The technicians' command, as a separate process (Django start-up included)."""
     args = [sys.executable, "manage.py", "transcode", *map(str, inputs)]

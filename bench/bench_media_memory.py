@@ -1,6 +1,6 @@
 """Peak memory (RSS) of the Python process while a 2 GB original goes through the
 pipeline: hashed, probed, analysed, rendered, measured, waveform peaks read.
-ffmpeg's own memory is not counted (a child process); the limit is 150 MB.
+ffmpeg's own memory is not counted (a child process); the limit is 100 MB.
 
 `python -m bench.bench_media_memory [gigabytes]`
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bench._media import ffmpeg, setup_django
 
-LIMIT_MB = 150
+LIMIT_MB = 100
 
 
 def peak_rss_mb() -> float:

@@ -116,10 +116,12 @@ class Capabilities:
         m = re.match(r"ffmpeg version (\S+)", self.version)
         return m.group(1) if m else self.version
 
-    def ebur128(self, label: str = "") -> str:
+    def ebur128(self, label: str = "", *, peak: bool = True) -> str:
         """The ebur128 measuring filter (instance `label` for reading its summary
-        among others'), with per-frame logging off where the binary allows."""
-        spec = f"ebur128@{label}=peak=true" if label else "ebur128=peak=true"
+        among others'), with per-frame logging off where the binary allows. The
+        true peak (4× oversampled) is left out where no one reads it."""
+        spec = f"ebur128@{label}" if label else "ebur128"
+        spec += "=peak=true" if peak else "=peak=none"
         if self.ebur128_framelog:
             spec += f":framelog={self.ebur128_framelog}"
         return spec
@@ -410,8 +412,12 @@ _GENERIC_RE = re.compile(
     r"|Error applying options to the filter|Nothing was written|Terminating thread"
     r"|Error sending frames|Task finished with error|Error while decoding stream"
     r"|Error initializing complex filters|Error : "
-    # A bare errno string, printed last by some versions.
-    r"|(Invalid argument|Operation not permitted|Input/output error)$)"
+    r"|Error initializing a (simple|complex) filtergraph"
+    # 7.0 parses -filter_complex with the global options and repeats the graph.
+    r"|Error parsing global options|Failed to set value '.*' for option "
+    # A bare error string, printed last by some versions (6.0: "Filter not found").
+    r"|(Invalid argument|Operation not permitted|Input/output error"
+    r"|(Filter|Encoder|Decoder|Muxer|Demuxer|Option|Protocol|Stream) not found)$)"
 )
 _ERROR_WORDS_RE = re.compile(
     r"error|unable|invalid|unknown|no such|not found|failed|cannot|could not"

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from .audio import Gain, analyse, gain_chain, pre_filters
@@ -22,6 +22,11 @@ from .profiles import Profile
 from .source import RenderError, Source
 from .stills import open_image, to_srgb
 from .video import encoder_args
+
+if TYPE_CHECKING:
+    # Imported where a slideshow is made: a worker rendering only sound or video
+    # keeps numpy (about 16 MB) out of memory.
+    import numpy as np
 
 
 def slide_frame(path: Path, profile: Profile, caption: str = "") -> np.ndarray:
@@ -36,6 +41,8 @@ def slide_frame(path: Path, profile: Profile, caption: str = "") -> np.ndarray:
     )
     if caption:
         _draw_caption(canvas, caption)
+    import numpy as np
+
     return np.asarray(canvas)
 
 
@@ -54,6 +61,7 @@ def _draw_caption(canvas: Image.Image, text: str) -> None:
 def render_slideshow(
     profile: Profile, src: Source, out: Path, *, timeout: float, on_progress=None
 ) -> dict:
+    import numpy as np
     from moviepy import VideoClip
     from moviepy.video.io import ffmpeg_writer
 

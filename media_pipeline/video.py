@@ -2,8 +2,8 @@
 (≤ 720p, captions as a WebVTT track, poster frame).
 
 One ffmpeg run encodes picture and sound. The audio is normalised the same way as
-audio profiles (audio.py): an audio-only analysis decode, then gain and limiter in
-the encode. ffmpeg applies rotation metadata while decoding, so scaling works on
+audio profiles (audio.py): an audio-only analysis decode and the limiter estimate
+over excerpts, then gain and limiter in the encode. ffmpeg applies rotation metadata while decoding, so scaling works on
 the picture as it is meant to be seen and the output carries no rotation.
 """
 
@@ -12,7 +12,15 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from .audio import MAX_CORRECTIONS, Gain, analyse, gain_chain, in_tolerance, pre_filters
+from .audio import (
+    MAX_CORRECTIONS,
+    Gain,
+    analyse,
+    estimate_limiter_loss,
+    gain_chain,
+    in_tolerance,
+    pre_filters,
+)
 from .ffmpeg import FFmpegError, ffmpeg_capabilities, run_ffmpeg
 from .fonts import font_family, vietnamese_font
 from .probe import Loudness, measure_loudness
@@ -174,7 +182,9 @@ def _render_video(p, src, out, work, timeout, on_progress) -> dict:
     def part(start, span):
         return (lambda f: on_progress(start + f * span)) if on_progress else None
 
-    graph = f"[0:v:0]{video_filters(p, src, captions)}[v]"
+    # Picture and sound in two graphs, not one: ffmpeg 7+ runs each graph in a
+    # thread of its own, so the sound's limiter does not wait on the scaler.
+    graphs = [f"[0:v:0]{video_filters(p, src, captions)}[v]"]
     if audio:
         measured = analyse(
             src.path,
@@ -184,10 +194,17 @@ def _render_video(p, src, out, work, timeout, on_progress) -> dict:
             on_progress=part(0, 0.1),
         )
         gain = Gain.from_measurement(p, measured[p.name])
+        # Found before the encode, so speech rarely needs the sound-only redo.
+        [gain] = estimate_limiter_loss(
+            src.path, [p], {p.name: gain}, duration=src.duration, timeout=timeout
+        ).values()
         rate = p.sample_rate or 48000
         chain = pre_filters(p) + gain_chain(p, gain, rate=rate) + [f"aresample={rate}"]
-        graph += f";[0:a:0]{','.join(chain)}[a]"
-    args = ["-i", str(src.path), "-filter_complex", graph, "-map", "[v]"]
+        graphs.append(f"[0:a:0]{','.join(chain)}[a]")
+    args = ["-i", str(src.path)]
+    for graph in graphs:
+        args += ["-filter_complex", graph]
+    args += ["-map", "[v]"]
     args += encoder_args(p)
     if audio:
         args += ["-map", "[a]", "-c:a", "aac", "-b:a", p.bitrate or "128k"]

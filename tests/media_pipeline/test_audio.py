@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import stat
+from pathlib import Path
+
 import pytest
 
+from media_pipeline import ffmpeg as ff
 from media_pipeline.audio import SilentInputError, render_audio
 from media_pipeline.probe import measure_loudness, probe
 from media_pipeline.profiles import get_profile
@@ -15,10 +20,11 @@ from .samples import espeak_speech, plosive_speech
 AUDIO = ("commune-loudspeaker", "district-fm", "web-audio")
 
 
-def render(src, tmp_path):
+def render(src, tmp_path, duration=None):
     profiles = [get_profile(n) for n in AUDIO]
     outs = [(p, tmp_path / f"{p.name}.{p.ext}") for p in profiles]
-    measured = render_audio(src, outs, duration=probe(src).duration, timeout=120)
+    duration = duration or probe(src).duration
+    measured = render_audio(src, outs, duration=duration, timeout=120)
     return {p.name: path for p, path in outs}, measured
 
 
@@ -100,6 +106,22 @@ def test_digital_silence_is_refused(tmp_path):
         render(wav, tmp_path)
 
 
+@pytest.mark.parametrize("prefix", ["[ebur128@p0 @ 0x1]", "[p0 @ 0x156e3900]"])
+def test_meter_summaries_are_read_under_each_versions_log_prefix(prefix):
+    """ffmpeg 5.1 and 7+ prefix a labelled filter's lines with "ebur128@p0", ffmpeg
+    6.0 with the label alone."""
+    from media_pipeline.audio import _parse_summaries
+
+    stderr = (
+        f"{prefix} Summary:\n\n  Integrated loudness:\n    I: -21.8 LUFS\n"
+        "  Loudness range:\n    LRA: 20.0 LU\n\n  True peak:\n    Peak: -18.1 dBFS\n"
+    )
+    measured = _parse_summaries(stderr, [get_profile("web-audio")])
+    assert measured == {
+        "web-audio": {"input_i": -21.8, "input_lra": 20.0, "input_tp": -18.1}
+    }
+
+
 def test_meter_summaries_survive_log_lines_from_other_threads():
     """Under load, a muxer's statistics line can land inside a meter's summary."""
     from media_pipeline.audio import _parse_summaries
@@ -124,3 +146,100 @@ def test_meter_summaries_survive_log_lines_from_other_threads():
         "input_lra": 4.0,
         "input_tp": -3.2,
     }
+
+
+def counting_ffmpeg(folder: Path) -> tuple[Path, Path]:
+    """The real ffmpeg behind a wrapper that writes each run's input files to a log
+    (and the real ffprobe beside it, when there is one)."""
+    folder.mkdir(exist_ok=True)
+    real = ff.ffmpeg_binary()
+    log, exe = folder / "runs.log", folder / "ffmpeg"
+    exe.write_text(
+        "#!/bin/sh\n"
+        f'prev=""; ins=""\nfor a in "$@"; do [ "$prev" = "-i" ] && ins="$ins $a"; '
+        'prev="$a"; done\n'
+        f'[ -n "$ins" ] && echo "$ins" >> "{log}"\nexec "{real}" "$@"\n'
+    )
+    exe.chmod(exe.stat().st_mode | stat.S_IXUSR)
+    if ff.ffprobe_binary():
+        # Probing stays with the real ffprobe: only ffmpeg's reads are counted.
+        (folder / "ffprobe").symlink_to(ff.ffprobe_binary())
+    return exe, log
+
+
+def test_speech_takes_three_reads_of_the_source_and_one_of_each_lossy_output(
+    tmp_path, monkeypatch
+):
+    """Issue 9's audio speed: one analysis, one short limiter estimate over
+    excerpts, one render. The WAV output is measured inside the render run and never
+    read back; each MP3 is read once (its encoder moves true peak), and ordinary
+    speech needs no correction run."""
+    src = espeak_speech(tmp_path / "speech.wav")
+    duration = probe(src).duration
+    exe, log = counting_ffmpeg(tmp_path / "bin")
+    ff.ffmpeg_binary.cache_clear()
+    monkeypatch.setenv("LOA_FFMPEG", str(exe))
+    try:
+        outs, measured = render(src, tmp_path, duration)
+    finally:
+        monkeypatch.delenv("LOA_FFMPEG")
+        ff.ffmpeg_binary.cache_clear()
+    reads = [line.split() for line in log.read_text().splitlines()]
+    assert len([r for r in reads if str(src) in r]) <= 3, reads
+    assert not [r for r in reads if str(outs["district-fm"]) in r]
+    for name in ("commune-loudspeaker", "web-audio"):
+        assert len([r for r in reads if str(outs[name]) in r]) == 1, reads
+    for name, path in outs.items():
+        assert_on_target(name, path, tmp_path)
+        assert measured[name].integrated == pytest.approx(
+            pyloudnorm_lufs(path, tmp_path), abs=0.3
+        )
+        assert measured[name].true_peak == pytest.approx(true_peak(path), abs=0.1)
+
+
+def test_waveform_peaks_follow_the_loudness_of_each_stretch(tmp_path):
+    from media_pipeline.audio import waveform_peaks
+
+    wav = tmp_path / "steps.wav"
+    ffmpeg(
+        "-f", "lavfi", "-i",
+        "aevalsrc='if(lt(t,1),0.5,0.25)*sin(2*PI*440*t)':s=48000:d=2",
+        "-ac", "1", str(wav),
+    )  # fmt: skip
+    assert waveform_peaks(wav, buckets=2, timeout=30) == pytest.approx(
+        [0.5, 0.25], abs=0.01
+    )
+    many = waveform_peaks(wav, buckets=800, timeout=30)
+    assert len(many) == 40  # one per 0.05 s block: never more buckets than blocks
+
+
+def test_rendering_audio_leaves_numpy_unloaded(tmp_path):
+    """A worker rendering sound keeps no array library in memory (about 16 MB):
+    only slideshows need numpy, and they import it when they run."""
+    import subprocess
+    import sys
+
+    src = sine_wav(tmp_path / "tone.wav", seconds=2)
+    code = (
+        "import sys, django; django.setup()\n"
+        "from pathlib import Path\n"
+        "from media_pipeline.pipeline import render_all\n"
+        "from media_pipeline.probe import probe\n"
+        "from media_pipeline.profiles import get_profile\n"
+        "from media_pipeline.source import Source\n"
+        f"src = Path({str(src)!r})\n"
+        "p = get_profile('web-audio')\n"
+        f"out = Path({str(tmp_path / 'web.mp3')!r})\n"
+        "[o] = render_all(Source(path=src, probe=probe(src)), [(p, out)])\n"
+        "assert o.extra['peaks'], o.extra\n"
+        "print('numpy' in sys.modules)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "cms.settings.test"},
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.strip().splitlines()[-1] == "False"

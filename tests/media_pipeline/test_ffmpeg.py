@@ -168,10 +168,34 @@ def test_ffmpeg_errors_name_the_binary_and_ffmpegs_own_reason():
             "Error opening output files: Encoder not found\n",
             "Unknown encoder 'nosuchenc'",
         ),
+        (
+            # ffmpeg 6.0 ends with the bare error string.
+            "[AVFilterGraph @ 0x24214d00] No such filter: 'nosuchfilter'\n"
+            "Error initializing complex filters.\n"
+            "Filter not found\n",
+            "No such filter: 'nosuchfilter'",
+        ),
+        (
+            # ffmpeg 7.0 parses a complex graph among the global options.
+            "[AVFilterGraph @ 0x3af070c0] No such filter: 'nosuchfilter'\n"
+            "Failed to set value '[0:a:0]asplit=2[s0][s1];[s0]nosuchfilter[o0];"
+            "[s1]anull[o1]' for option 'filter_complex': Filter not found\n"
+            "Error parsing global options: Filter not found\n",
+            "No such filter: 'nosuchfilter'",
+        ),
+        (
+            # ffmpeg 7.0 adds a generic line of its own after the reason.
+            "[AVFilterGraph @ 0x26ba77c0] No such filter: 'nosuchfilter'\n"
+            "[aost#0:0/pcm_s16le @ 0x26ba6280] Error initializing a simple "
+            "filtergraph\n"
+            "Error opening output file -.\n"
+            "Error opening output files: Filter not found\n",
+            "No such filter: 'nosuchfilter'",
+        ),
     ],
 )
 def test_last_meaningful_line_skips_ffmpegs_generic_trailer(tail, expected):
-    # Stderr as ffmpeg 5.1 and 7+ print these failures.
+    # Stderr as ffmpeg 5.1, 6.0, 7.0 and 7.1+ print these failures.
     assert ff.last_error_line(tail) == expected
 
 

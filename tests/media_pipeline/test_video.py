@@ -191,3 +191,46 @@ def test_board_video_with_speech_reaches_minus_16_lufs(tmp_path):
     assert pyloudnorm_lufs(out, tmp_path) == pytest.approx(-16, abs=1)
     assert true_peak(out) <= -1.0
     assert result.loudness.integrated == pytest.approx(-16, abs=0.6)
+
+
+def test_speech_video_takes_three_reads_of_the_source_and_one_of_the_output(
+    tmp_path, monkeypatch
+):
+    """Issue 9's video speed: the sound's analysis, the limiter estimate and the
+    encode read the source; the output is read once, to measure its sound (AAC
+    moves true peak). No sound-only correction pass for ordinary speech."""
+    from media_pipeline import ffmpeg as ff
+    from tests.media import ffmpeg
+
+    from .samples import espeak_speech
+    from .test_audio import counting_ffmpeg
+
+    voice = espeak_speech(tmp_path / "voice.wav")
+    src = tmp_path / "interview.mp4"
+    ffmpeg(
+        "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=7",
+        "-i", str(voice), "-c:v", "libx264", "-preset", "ultrafast",
+        "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(src),
+    )  # fmt: skip
+    info = probe(src)
+    # Without an ffprobe (the bundled build), ffmpeg probes the output too.
+    probing = 0 if ff.ffprobe_binary() else 1
+    exe, log = counting_ffmpeg(tmp_path / "bin")
+    ff.ffmpeg_binary.cache_clear()
+    monkeypatch.setenv("LOA_FFMPEG", str(exe))
+    out = tmp_path / "board.mp4"
+    try:
+        [result] = render_all(
+            Source(path=src, probe=info), [(get_profile("ebulletin-landscape"), out)]
+        )
+    finally:
+        monkeypatch.delenv("LOA_FFMPEG")
+        ff.ffmpeg_binary.cache_clear()
+    reads = [line.split() for line in log.read_text().splitlines()]
+    assert len([r for r in reads if str(src) in r]) <= 3, reads
+    assert len([r for r in reads if str(out) in r]) <= 1 + probing, reads
+    assert pyloudnorm_lufs(out, tmp_path) == pytest.approx(-16, abs=1)
+    assert true_peak(out) <= -1.0
+    assert result.loudness.integrated == pytest.approx(
+        pyloudnorm_lufs(out, tmp_path), abs=0.3
+    )
