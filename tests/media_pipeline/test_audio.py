@@ -238,7 +238,7 @@ def test_rendering_audio_leaves_numpy_unloaded(tmp_path):
         [sys.executable, "-c", code],
         capture_output=True,
         text=True,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "cms.settings.test"},
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "loa.settings.test"},
         check=False,
     )
     assert run.returncode == 0, run.stderr[-2000:]
