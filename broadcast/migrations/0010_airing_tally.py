@@ -81,7 +81,9 @@ def _pg_forwards() -> list[str]:
         f"""
         CREATE FUNCTION broadcast_airing_tally_truncate() RETURNS trigger AS $$
         BEGIN
-            TRUNCATE {TABLE};
+            -- DELETE, not TRUNCATE: a TRUNCATE naming both tables (Django's flush)
+            -- may not truncate the tally again from inside itself.
+            DELETE FROM {TABLE};
             RETURN NULL;
         END;
         $$ LANGUAGE plpgsql;
