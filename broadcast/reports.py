@@ -377,7 +377,11 @@ def _fold(cells: list[tuple], *, units: str = "time") -> dict:
     reasons: dict[str, int] = {}
     cover: dict[tuple, dict[int, bool]] = {}
     for schedule_id, station_id, frozen_unit, status, late, reason, n in cells:
-        station = stations[station_id]
+        station = stations.get(station_id)
+        if station is None:
+            # The tally has no foreign keys: a row left by a station that is gone
+            # has no airings behind it and counts nowhere.
+            continue
         unit = of_airing.of(station, frozen_unit)
         counts = districts.setdefault(
             district_of(unit), dict.fromkeys(COUNT_COLUMNS, 0)

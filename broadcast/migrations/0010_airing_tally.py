@@ -44,7 +44,9 @@ def _pg_delta(sources: str) -> str:
     HAVING sum(x.sign) <> 0
     ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
     ON CONFLICT ({KEY}) DO UPDATE SET n = t.n + EXCLUDED.n;
-    DELETE FROM {TABLE} WHERE n = 0;
+    -- <= 0, not = 0: a tally emptied on its own (a flush) and its airings deleted
+    -- after must leave no rows of -1.
+    DELETE FROM {TABLE} WHERE n <= 0;
     """
 
 
@@ -125,7 +127,7 @@ def _sqlite_forwards() -> list[str]:
             steps += [
                 f"INSERT OR IGNORE INTO {TABLE} ({KEY}, n) VALUES ({values}, 0);",
                 f"UPDATE {TABLE} SET n = n {sign} 1 WHERE {where};",
-                f"DELETE FROM {TABLE} WHERE {where} AND n = 0;",
+                f"DELETE FROM {TABLE} WHERE {where} AND n <= 0;",
             ]
         return steps
 

@@ -215,3 +215,35 @@ def test_every_report_filter_is_carried_by_the_tally(radio_item, schedule_today)
         )
         tallied = reports._fold(reports._tallied_cells(station_ids=station_ids, f=f))
         assert tallied == raw, extra
+
+
+def test_emptying_the_tally_before_its_airings_leaves_no_negative_rows(
+    radio_item, schedule_today
+):
+    # Django's flush empties tables in any order: with the tally emptied first,
+    # deleting the airings must not write rows of -1 that a later report trips on.
+    schedule_today(radio_item(title="Tin A"), ["dx-tan-phu-loa"], days=2)
+    AiringTally.objects.all().delete()
+    PlannedAiring.objects.all().delete()
+    assert not AiringTally.objects.exists()
+
+
+def test_a_tally_row_of_a_station_that_is_gone_does_not_break_the_report(
+    radio_item, schedule_today
+):
+    schedule_today(radio_item(title="Tin A"), ["dx-tan-phu-loa"], days=2)
+    row = AiringTally.objects.first()
+    gone = Station.objects.order_by("-pk").first().pk + 1000
+    AiringTally.objects.create(
+        **{
+            f.attname: getattr(row, f.attname)
+            for f in AiringTally._meta.concrete_fields
+            if not f.primary_key
+        }
+        | {"station_id": gone}
+    )
+    today = timezone.localdate()
+    f = reports.ReportFilter(start=today, end=today + timedelta(days=2))
+    folded = reports._fold(reports._tallied_cells(station_ids=None, f=f))
+    raw = reports._fold(reports._cells(reports.airings(station_ids=None, f=f)))
+    assert folded == raw
