@@ -23,6 +23,12 @@ def _demo_passwords() -> tuple[str, ...]:
     return (DEMO_PASSWORD, ADMIN_PASSWORD)
 
 
+def _hash_is_demo(encoded: str) -> bool:
+    """Whether a stored password hash is of a demo password. hashers.check_password,
+    not the user's method: that one may re-save the user."""
+    return any(check_password(p, encoded) for p in _demo_passwords())
+
+
 class DemoPasswordValidator:
     """Refuses the demo's published passwords in every password form and in
     createsuperuser, and marks any account given one anyway (load_demo, or
@@ -57,9 +63,7 @@ def demo_password_mark_new_account(user) -> None:
     """create_user and create_superuser (load_demo, createsuperuser --noinput)
     store a hash without telling the validators: test the new hash against the
     demo passwords once, when the account is made."""
-    if user.has_usable_password() and any(
-        check_password(p, user.password) for p in _demo_passwords()
-    ):
+    if user.has_usable_password() and _hash_is_demo(user.password):
         demo_password_mark(user=user, is_demo=True)
 
 
@@ -80,8 +84,7 @@ def demo_password_accounts() -> list[str]:
         if user.password == mark.password:
             found.append(user.get_username())
             continue
-        # hashers.check_password, not the user's: that one may re-save the user.
-        if any(check_password(p, user.password) for p in _demo_passwords()):
+        if _hash_is_demo(user.password):
             DemoPasswordMark.objects.filter(pk=mark.pk).update(password=user.password)
             found.append(user.get_username())
         else:
