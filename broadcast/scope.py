@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 
 from loa.units.models import Unit
+from loa.units.tree import successor_map
 
 from .models import Station
 
@@ -160,8 +161,6 @@ def _units_of(unit: Unit) -> set[int]:
     ids = unit.descendant_ids()
     if unit.valid_until is None:
         return ids
-    from loa.units.tree import successor_map
-
     today = successor_map()
     levels = dict(Unit.objects.values_list("pk", "level"))
     for successor_id in {today[i] for i in ids} - ids:
