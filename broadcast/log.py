@@ -5,12 +5,20 @@ deleting any row breaks every link after it; `verify_log` finds the first break.
 A chain alone cannot tell that its tail was cut off, or that it was rewritten and
 recomputed from some point on: signed checkpoints (length and head hash) can, and
 stations keep copies of them, so deleting checkpoints does not hide it either.
+
+Confirmations enter the chain as batches: one chain event per station and request
+holds the Merkle root (RFC 6962) of that batch's confirmation rows, which carry the
+batch id. Appending is serialised (one chain), so what is done under the lock is
+what bounds confirmation throughput: a batch of 500 is one small row there, not
+500. `verify_chain` recomputes every root from the rows, so a changed, deleted,
+added or moved confirmation is found as surely as a changed event.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import uuid as uuidlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -159,12 +167,92 @@ def checkpoint_public(cp: LogCheckpoint) -> dict:
     }
 
 
+def _leaf_hash(data: bytes) -> bytes:
+    return hashlib.sha256(b"\x00" + data).digest()
+
+
+def merkle_root(leaves: list[bytes]) -> str:
+    """The RFC 6962 Merkle tree hash of `leaves`, in order (hex). Leaves and inner
+    nodes are hashed with different prefixes, so a leaf never passes for a node;
+    pairing level by level with an odd node carried up gives the same tree as the
+    RFC's split at the largest power of two."""
+    if not leaves:
+        return hashlib.sha256(b"").hexdigest()
+    level = [_leaf_hash(x) for x in leaves]
+    while len(level) > 1:
+        paired = [
+            hashlib.sha256(b"\x01" + level[i] + level[i + 1]).digest()
+            for i in range(0, len(level) - 1, 2)
+        ]
+        if len(level) % 2:
+            paired.append(level[-1])
+        level = paired
+    return level[0].hex()
+
+
+def _utc(v: datetime | None) -> str | None:
+    return None if v is None else v.astimezone(UTC).isoformat()
+
+
+# The confirmation columns a batch's root covers, in leaf order. Not the actor's
+# user or station ids: those are set to NULL when an account or a station is
+# deleted, which is not tampering (the chain event names the actor instead).
+LEAF_FIELDS = (
+    "uuid",
+    "airing_id",
+    "status",
+    "aired_at",
+    "reason",
+    "note",
+    "source",
+    "received_at",
+    "clock_offset",
+    "late",
+)
+
+
+def confirmation_leaf(
+    uuid, airing_id, status, aired_at, reason, note, source, received_at, offset, late
+) -> bytes:
+    """One confirmation as a Merkle leaf: its LEAF_FIELDS as canonical JSON."""
+    return json.dumps(
+        [
+            str(uuid),
+            airing_id,
+            status,
+            _utc(aired_at),
+            reason,
+            note,
+            source,
+            _utc(received_at),
+            offset,
+            bool(late),
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode()
+
+
+def batch_root(rows) -> str:
+    """The root of a batch from its rows (tuples in LEAF_FIELDS order), leaves
+    ordered by uuid so the writer and the verifier agree without row ids."""
+    return merkle_root(
+        [confirmation_leaf(*r) for r in sorted(rows, key=lambda r: _as_uuid(r[0]))]
+    )
+
+
+def _as_uuid(value) -> uuidlib.UUID:
+    # UUIDs order as their hex digits do, in Python and in both databases.
+    return value if isinstance(value, uuidlib.UUID) else uuidlib.UUID(str(value))
+
+
 @dataclass
 class ChainReport:
     checked: int
     broken_at: int | None
     reason: str = ""
     checkpoints: int = 0
+    confirmations: int = 0
 
     @property
     def ok(self) -> bool:
@@ -213,6 +301,13 @@ def verify_chain(witness: list[dict] | None = None) -> ChainReport:
     heads = {0: GENESIS}
     prev = GENESIS
     n = 0
+    batches: dict[str, tuple[str, int]] = {}  # batch id: (root, count)
+    singles: set[str] = set()  # confirmations logged one event each (before batches)
+    airing_kinds = {
+        DistributionEvent.Kind.AIRING_CONFIRMED,
+        DistributionEvent.Kind.AIRING_MISSED,
+        DistributionEvent.Kind.CONFIRMATIONS,
+    }
     for event in DistributionEvent.objects.order_by("pk").iterator(chunk_size=2000):
         n += 1
         if event.prev_hash != prev:
@@ -222,6 +317,14 @@ def verify_chain(witness: list[dict] | None = None) -> ChainReport:
         prev = event.hash
         if n in wanted:
             heads[n] = event.hash
+        if event.kind in airing_kinds and isinstance(event.data, dict):
+            if "batch" in event.data:
+                batches[str(event.data["batch"])] = (
+                    str(event.data.get("root")),
+                    event.data.get("count"),
+                )
+            elif "confirmation" in event.data:
+                singles.add(str(event.data["confirmation"]))
     for events, head, label in claims:
         if events > n:
             return ChainReport(
@@ -234,4 +337,62 @@ def verify_chain(witness: list[dict] | None = None) -> ChainReport:
                 f"{label}: the first {events} events are not the ones signed "
                 "(rewritten)",
             )
-    return ChainReport(n, None, checkpoints=len(claims))
+    problem, confirmations = _verify_confirmations(batches, singles)
+    if problem:
+        return ChainReport(n, None, problem, checkpoints=len(claims))
+    return ChainReport(
+        n, None, checkpoints=len(claims), confirmations=confirmations
+    )
+
+
+def _verify_confirmations(
+    batches: dict[str, tuple[str, int]], singles: set[str]
+) -> tuple[str, int]:
+    """Hold every confirmation row against the chain: each batch's rows must give
+    the root and count its chain event holds, and a row without a batch must have
+    its own event (confirmations recorded before batches)."""
+    from .models import Confirmation
+
+    rows = Confirmation.objects.order_by("batch", "uuid").values_list(
+        "batch", *LEAF_FIELDS
+    )
+    seen = 0
+    current, group = None, []
+
+    def check(batch, group) -> str:
+        if batch is None:
+            for r in group:
+                if str(r[0]) not in singles:
+                    return f"confirmation {r[0]} is not in the log (added)"
+            return ""
+        claim = batches.pop(str(batch), None)
+        if claim is None:
+            return f"confirmation batch {batch} is not in the log (added)"
+        root, count = claim
+        if len(group) != count or batch_root(group) != root:
+            return (
+                f"confirmation batch {batch}: {len(group)} confirmations do not "
+                f"match the {count} the log holds (changed, added or deleted)"
+            )
+        return ""
+
+    for batch, *leaf in rows.iterator(chunk_size=5000):
+        seen += 1
+        if group and batch != current:
+            problem = check(current, group)
+            if problem:
+                return problem, seen
+            group = []
+        current = batch
+        group.append(leaf)
+    if group:
+        problem = check(current, group)
+        if problem:
+            return problem, seen
+    if batches:
+        batch = next(iter(batches))
+        return (
+            f"confirmation batch {batch}: its confirmations are gone (deleted)",
+            seen,
+        )
+    return "", seen

@@ -375,6 +375,9 @@ class Confirmation(models.Model):
     clock_offset = models.IntegerField(_("clock offset (s)"), null=True, blank=True)
     # Received on a later day than the airing was planned for.
     late = models.BooleanField(_("late"), default=False)
+    # The batch (one station, one request) whose Merkle root a chain event holds
+    # (broadcast.log). Empty for confirmations logged one event each before that.
+    batch = models.UUIDField(_("log batch"), null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("airing confirmation")
@@ -461,6 +464,7 @@ class DistributionEvent(models.Model):
         PACKAGE_DOWNLOADED = "package_downloaded", _("Package downloaded")
         AIRING_CONFIRMED = "airing_confirmed", _("Aired")
         AIRING_MISSED = "airing_missed", _("Not aired")
+        CONFIRMATIONS = "confirmations", _("Airings confirmed (batch)")
         WITHDRAWAL = "withdrawal", _("Withdrawal")
         CORRECTION = "correction", _("Correction")
         URGENT_SENT = "urgent_sent", _("Urgent announcement sent")

@@ -106,3 +106,20 @@ def test_a_rejection_never_names_another_stations_airing(two_stations, station_c
     assert first["results"][0]["result"] == "created"
     again = _import(station_client("dx-tan-phu-loa"), f"{when},{what}").json()
     assert _airings_named(again) <= {mine.pk}
+
+
+def test_import_ids_are_the_ones_earlier_imports_got(two_stations, settings):
+    """The id is derived with the key made once per import; it must equal what
+    Django's salted_hmac gave before, or re-importing an old file would record
+    every line a second time."""
+    from django.utils.crypto import salted_hmac
+
+    settings.SECRET_KEY = "a-server-secret-" * 3
+    a = two_stations["dx-tan-phu-loa"]
+    ln = AsRunLine(1, timezone.localtime(a.planned_at), a.schedule.item_id, "7-x.mp3", 30)
+    digest = salted_hmac(
+        "loa.asrun.line",
+        f"{a.station.pk}|{ln.start.isoformat()}|{ln.raw_what}",
+        algorithm="sha256",
+    ).digest()
+    assert line_uuid(a.station, ln) == uuid.UUID(bytes=digest[:16], version=4)
