@@ -20,6 +20,7 @@ from ninja import File, NinjaAPI, Query, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.files import UploadedFile
 from ninja.security import HttpBearer, django_auth
+from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from cms.security import client_ip
@@ -189,7 +190,10 @@ class AiringOut(Schema):
     status: str
 
 
-class ConfirmationIn(Schema):
+# Plain pydantic models, not ninja Schemas, for what a batch repeats per item:
+# Schema's validator that reads Django model attributes cost more per item than
+# recording the confirmation (about a fifth of a 500-item request).
+class ConfirmationIn(BaseModel):
     uuid: str
     airing: int
     status: str
@@ -204,7 +208,7 @@ class ConfirmationBatchIn(Schema):
     confirmations: list[Any]
 
 
-class ConfirmationResultOut(Schema):
+class ConfirmationResultOut(BaseModel):
     uuid: str
     result: str
     code: str = ""
@@ -458,7 +462,7 @@ def confirm_airings(request, payload: ConfirmationBatchIn):
                 )
             )
         else:
-            parsed.append(services.ConfirmationInput(**item.dict()))
+            parsed.append(services.ConfirmationInput(**item.model_dump()))
     items = [p for p in parsed if isinstance(p, services.ConfirmationInput)]
     results = iter(
         services.confirmations_record(

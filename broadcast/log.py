@@ -69,15 +69,26 @@ def event_hash(event: DistributionEvent, canonical: bytes | None = None) -> str:
 _CHAIN_LOCK = 0x4C4F41  # "LOA"
 
 
-def _lock_chain() -> None:
-    """Serialise appenders until commit. A row lock on the current tail is not
-    enough on PostgreSQL: a writer that waited on it would then still read the old
-    tail and fork the chain. An advisory transaction lock taken before reading the
-    tail makes the read see the last committed event. SQLite serialises writers by
-    itself."""
+def _lock_chain() -> str:
+    """Serialise appenders until commit and return the chain's tail hash.
+
+    A row lock on the current tail is not enough on PostgreSQL: a writer that
+    waited on it would then still read the old tail and fork the chain. The tail
+    is read after an advisory transaction lock is granted, so it is the last
+    committed event; on PostgreSQL both happen in one call (migration 0012), since
+    every round trip made under the lock is waited for by every other appender.
+    SQLite serialises writers by itself."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+            cur.execute("SELECT broadcast_log_lock_tail(%s)", [_CHAIN_LOCK])
+            tail = cur.fetchone()[0]
+    else:
+        tail = (
+            DistributionEvent.objects.order_by("-pk")
+            .values_list("hash", flat=True)
+            .first()
+        )
+    return tail or GENESIS
 
 
 def log_events(events: list[dict]) -> list[DistributionEvent]:
@@ -102,10 +113,10 @@ def log_events(events: list[dict]) -> list[DistributionEvent]:
     # chaining (one sha256 per event) and the insert remain. Every appender waits
     # on this lock, so the work inside it bounds the log's throughput.
     bodies = [_canonical(e) for e in made]
-    with transaction.atomic():
-        _lock_chain()
-        last = DistributionEvent.objects.order_by("-pk").only("hash").first()
-        prev = last.hash if last else GENESIS
+    # No savepoint inside a caller's transaction: one round trip fewer under the
+    # lock, and a failed insert fails the caller's transaction anyway.
+    with transaction.atomic(savepoint=False):
+        prev = _lock_chain()
         for event, body in zip(made, bodies, strict=True):
             event.prev_hash = prev
             event.hash = event_hash(event, body)
@@ -129,10 +140,8 @@ def checkpoint_sign() -> LogCheckpoint:
     """Sign the log's current length and head hash (reusing the latest checkpoint
     when nothing was appended since)."""
     with transaction.atomic():
-        _lock_chain()
+        head = _lock_chain()
         events = DistributionEvent.objects.count()
-        last = DistributionEvent.objects.order_by("-pk").only("hash").first()
-        head = last.hash if last else GENESIS
         latest = LogCheckpoint.objects.order_by("-pk").first()
         if latest and latest.events == events and latest.head_hash == head:
             return latest
