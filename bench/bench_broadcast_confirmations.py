@@ -178,7 +178,9 @@ def warm_up(port: int, token: str, requests: int = 32) -> None:
 
     def one():
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        conn.request("GET", "/api/v1/keys", headers={"Authorization": f"Bearer {token}"})
+        conn.request(
+            "GET", "/api/v1/keys", headers={"Authorization": f"Bearer {token}"}
+        )
         conn.getresponse().read()
         conn.close()
 

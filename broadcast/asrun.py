@@ -390,9 +390,7 @@ def _nearest(
     last = bisect_right(times, hi)
     fallback = None
     for a in _by_distance(candidates, times, at, first, last):
-        if a.pk in taken or not (
-            a.flexible or abs(a.planned_at - at) <= MATCH_WINDOW
-        ):
+        if a.pk in taken or not (a.flexible or abs(a.planned_at - at) <= MATCH_WINDOW):
             continue
         if a.status == PlannedAiring.Status.PLANNED:
             return a

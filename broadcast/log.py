@@ -349,9 +349,7 @@ def verify_chain(witness: list[dict] | None = None) -> ChainReport:
     problem, confirmations = _verify_confirmations(batches, singles)
     if problem:
         return ChainReport(n, None, problem, checkpoints=len(claims))
-    return ChainReport(
-        n, None, checkpoints=len(claims), confirmations=confirmations
-    )
+    return ChainReport(n, None, checkpoints=len(claims), confirmations=confirmations)
 
 
 def _verify_confirmations(

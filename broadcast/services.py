@@ -593,6 +593,9 @@ class _Airing(NamedTuple):
     station_id: int
     planned_at: datetime
     flexible: bool
+    status: str
+    station_code: str
+    unit_code: str
 
 
 def ids_subquery(ids, cast: str = "bigint") -> RawSQL:
@@ -638,7 +641,10 @@ def _insert_confirmations(rows: list[tuple]) -> None:
             f"INSERT INTO {table} ({cols}) VALUES "  # noqa: S608
             f"({', '.join(['%s'] * len(fields))})",
             [
-                [f.get_db_prep_save(v, connection) for f, v in zip(fields, row)]
+                [
+                    f.get_db_prep_save(v, connection)
+                    for f, v in zip(fields, row, strict=True)
+                ]
                 for row in rows
             ],
         )
@@ -656,58 +662,67 @@ def _record(items, station_ids, source, actor, actor_station):
             results[n] = _reject(
                 c, "bad_uuid", _("The confirmation id is not a valid UUID.")
             )
-    airings = {
-        row[0]: _Airing(*row)
-        for row in PlannedAiring.objects.filter(
-            pk__in=ids_subquery({c.airing for c in items if _is_db_id(c.airing)})
-        ).values_list("pk", "station_id", "planned_at", "flexible")
-    }
-    accepted: list[tuple[int, datetime | None]] = []
-    for n, c in enumerate(items):
-        if results[n] is not None:
-            continue
-        airing = airings.get(c.airing)
-        if airing is None or (
-            station_ids is not None and airing.station_id not in station_ids
-        ):
-            # Another station's airing reads as unknown: ids are not an oracle.
-            results[n] = _reject(
-                c, "unknown_airing", _("No such planned airing for this station.")
-            )
-        elif c.aired_at is not None and timezone.is_naive(c.aired_at):
-            results[n] = _reject(
-                c,
-                "naive_time",
-                _("The airing time needs a UTC offset (for example +07:00)."),
-            )
-        elif c.status not in _STATUSES:
-            results[n] = _reject(
-                c, "bad_status", _("Status must be “aired” or “missed”.")
-            )
-        else:
-            aired_at = c.aired_at or (
-                now if c.status == Confirmation.Status.AIRED else None
-            )
-            problem = _status_problem(
-                airing, c.status, c.reason, aired_at, now
-            ) or _age_problem(airing, now, source, days)
-            if problem:
-                results[n] = _reject(c, *problem)
-            else:
-                accepted.append((n, aired_at))
-    if not accepted:
-        return results  # type: ignore[return-value]
-
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
     actor_station_id = actor_station.pk if actor_station is not None else None
     with transaction.atomic():
-        # Locks in pk order, so two batches never wait on each other in a cycle.
-        locked = dict(
-            PlannedAiring.objects.select_for_update()
-            .filter(pk__in=ids_subquery(sorted({items[n].airing for n, _at in accepted})))
-            .order_by("pk")
-            .values_list("pk", "status")
+        # The airings are read and locked in one statement, in pk order, so two
+        # batches never wait on each other in a cycle; only the caller's own
+        # airings, so nobody can hold another station's rows by naming them.
+        # Every statement here is a round trip that the others waiting on these
+        # rows and on the log's lock wait for too.
+        mine = PlannedAiring.objects.filter(
+            pk__in=ids_subquery({c.airing for c in items if _is_db_id(c.airing)})
         )
+        if station_ids is not None:
+            mine = mine.filter(station_id__in=station_ids)
+        airings = {
+            row[0]: _Airing(*row)
+            for row in mine.select_for_update(of=("self",))
+            .order_by("pk")
+            .values_list(
+                "pk",
+                "station_id",
+                "planned_at",
+                "flexible",
+                "status",
+                "station__code",
+                "station__unit__code",
+            )
+        }
+        accepted: list[tuple[int, datetime | None]] = []
+        for n, c in enumerate(items):
+            if results[n] is not None:
+                continue
+            airing = airings.get(c.airing)
+            if airing is None:
+                # Another station's airing reads as unknown: ids are not an oracle.
+                results[n] = _reject(
+                    c, "unknown_airing", _("No such planned airing for this station.")
+                )
+            elif c.aired_at is not None and timezone.is_naive(c.aired_at):
+                results[n] = _reject(
+                    c,
+                    "naive_time",
+                    _("The airing time needs a UTC offset (for example +07:00)."),
+                )
+            elif c.status not in _STATUSES:
+                results[n] = _reject(
+                    c, "bad_status", _("Status must be “aired” or “missed”.")
+                )
+            else:
+                aired_at = c.aired_at or (
+                    now if c.status == Confirmation.Status.AIRED else None
+                )
+                problem = _status_problem(
+                    airing, c.status, c.reason, aired_at, now
+                ) or _age_problem(airing, now, source, days)
+                if problem:
+                    results[n] = _reject(c, *problem)
+                else:
+                    accepted.append((n, aired_at))
+        if not accepted:
+            return results  # type: ignore[return-value]
+        locked = {pk: a.status for pk, a in airings.items()}
         # Read after the locks: a re-send racing its original sees it committed.
         seen = {
             row[0]: row
@@ -770,22 +785,23 @@ def _record(items, station_ids, source, actor, actor_station):
         _airings_follow_confirmations(list(batch_of.values()))
         log_events(
             _batch_events(
-                by_station, batch_of, now, _actor_label(actor, actor_station), source
+                by_station,
+                batch_of,
+                airings,
+                now,
+                _actor_label(actor, actor_station),
+                source,
             )
         )
     return results  # type: ignore[return-value]
 
 
-def _batch_events(by_station, batch_of, now, actor_label, source) -> list[dict]:
+def _batch_events(
+    by_station, batch_of, airings, now, actor_label, source
+) -> list[dict]:
     """One chain event per station's batch, holding its Merkle root. A batch of
     one (a phone confirming one airing) reads in the log as that airing, as
     before batches: item, station, planned and stated times copied in."""
-    stations = {
-        s[0]: s
-        for s in Station.objects.filter(pk__in=list(by_station)).values_list(
-            "pk", "code", "unit__code"
-        )
-    }
     singles = {
         a.pk: a
         for a in PlannedAiring.objects.filter(
@@ -804,14 +820,14 @@ def _batch_events(by_station, batch_of, now, actor_label, source) -> list[dict]:
             "received_at": now.isoformat(),
         }
         if len(rows) > 1:
-            _pk, code, unit_code = stations[station]
+            first = airings[rows[0][1]]
             events.append(
                 dict(
                     kind=DistributionEvent.Kind.CONFIRMATIONS,
                     actor=actor_label,
                     source=source,
-                    station_code=code,
-                    unit_code=unit_code,
+                    station_code=first.station_code,
+                    unit_code=first.unit_code,
                     data=data,
                 )
             )

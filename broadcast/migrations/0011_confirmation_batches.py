@@ -4,20 +4,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('broadcast', '0010_airing_tally'),
+        ("broadcast", "0010_airing_tally"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='confirmation',
-            name='batch',
-            field=models.UUIDField(blank=True, db_index=True, null=True, verbose_name='log batch'),
+            model_name="confirmation",
+            name="batch",
+            field=models.UUIDField(
+                blank=True, db_index=True, null=True, verbose_name="log batch"
+            ),
         ),
         migrations.AlterField(
-            model_name='distributionevent',
-            name='kind',
-            field=models.CharField(choices=[('package_built', 'Package built'), ('package_downloaded', 'Package downloaded'), ('airing_confirmed', 'Aired'), ('airing_missed', 'Not aired'), ('confirmations', 'Airings confirmed (batch)'), ('withdrawal', 'Withdrawal'), ('correction', 'Correction'), ('urgent_sent', 'Urgent announcement sent'), ('urgent_state', 'Urgent announcement at a station'), ('urgent_ended', 'Urgent announcement ended'), ('agent_alert', 'Station agent alert'), ('reorganisation', 'Administrative reorganisation')], max_length=32, verbose_name='event'),
+            model_name="distributionevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("package_built", "Package built"),
+                    ("package_downloaded", "Package downloaded"),
+                    ("airing_confirmed", "Aired"),
+                    ("airing_missed", "Not aired"),
+                    ("confirmations", "Airings confirmed (batch)"),
+                    ("withdrawal", "Withdrawal"),
+                    ("correction", "Correction"),
+                    ("urgent_sent", "Urgent announcement sent"),
+                    ("urgent_state", "Urgent announcement at a station"),
+                    ("urgent_ended", "Urgent announcement ended"),
+                    ("agent_alert", "Station agent alert"),
+                    ("reorganisation", "Administrative reorganisation"),
+                ],
+                max_length=32,
+                verbose_name="event",
+            ),
         ),
     ]

@@ -116,7 +116,9 @@ def test_import_ids_are_the_ones_earlier_imports_got(two_stations, settings):
 
     settings.SECRET_KEY = "a-server-secret-" * 3
     a = two_stations["dx-tan-phu-loa"]
-    ln = AsRunLine(1, timezone.localtime(a.planned_at), a.schedule.item_id, "7-x.mp3", 30)
+    ln = AsRunLine(
+        1, timezone.localtime(a.planned_at), a.schedule.item_id, "7-x.mp3", 30
+    )
     digest = salted_hmac(
         "loa.asrun.line",
         f"{a.station.pk}|{ln.start.isoformat()}|{ln.raw_what}",

@@ -146,9 +146,7 @@ def scenario_changed_time_is_found():
 def scenario_deleted_confirmation_is_found():
     confirm(make_airings(3))
     victim = Confirmation.objects.order_by("pk")[2]
-    reason = _tampered(
-        "DELETE FROM broadcast_confirmation WHERE id = %s", [victim.pk]
-    )
+    reason = _tampered("DELETE FROM broadcast_confirmation WHERE id = %s", [victim.pk])
     assert str(victim.batch) in reason
 
 
@@ -165,7 +163,9 @@ def scenario_added_confirmation_is_found():
                 "aired_at, reason, note, source, received_at, late, batch) "
                 "VALUES (%s, %s, 'aired', %s, '', '', 'api', %s, %s, %s)",
                 [
-                    uuid.uuid4().hex if connection.vendor == "sqlite" else str(uuid.uuid4()),
+                    uuid.uuid4().hex
+                    if connection.vendor == "sqlite"
+                    else str(uuid.uuid4()),
                     spare.pk,
                     spare.planned_at,
                     timezone.now(),
@@ -230,8 +230,7 @@ def test_merkle_root_is_the_rfc_6962_tree_hash():
     assert merkle_root([a]) == la.hex()
     assert merkle_root([a, b]) == _node(b"\x01" + la + lb).hex()
     assert (
-        merkle_root([a, b, c])
-        == _node(b"\x01" + _node(b"\x01" + la + lb) + lc).hex()
+        merkle_root([a, b, c]) == _node(b"\x01" + _node(b"\x01" + la + lb) + lc).hex()
     )
     assert merkle_root([]) == hashlib.sha256(b"").hexdigest()
     assert merkle_root([b, a]) != merkle_root([a, b])
