@@ -164,7 +164,9 @@ class ExhibitionStop(Orderable):
         limit_choices_to={"level": "commune"},
         verbose_name=_("commune"),
     )
-    venue = models.CharField(_("venue"), max_length=255)
+    venue = models.CharField(
+        _("venue"), max_length=255, validators=[validate_single_line]
+    )
     start_date = models.DateField(_("from"))
     end_date = models.DateField(_("until"))
     visitor_count = models.PositiveIntegerField(

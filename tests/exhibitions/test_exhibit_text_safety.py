@@ -93,3 +93,30 @@ def test_an_exhibition_title_on_two_lines_is_refused(exhibition):
         form = _form(exhibition, data)
         assert not form.is_valid()
         assert "one line" in " ".join(form.errors["title"])
+
+
+@pytest.mark.parametrize("venue", BAD)
+def test_a_touring_stop_venue_is_one_line(home, venue):
+    """The venue is shown beside the stop's dates and in photo captions: one line,
+    like the other exhibition texts."""
+    from datetime import date
+
+    from exhibitions.models import ExhibitionStop
+    from loa.units.models import Unit
+
+    commune = Unit.objects.filter(level="commune").first() or Unit.objects.create(
+        code="x-c", name="Xã", level="commune"
+    )
+    stop = ExhibitionStop(
+        commune=commune,
+        venue=venue,
+        start_date=date(2026, 3, 1),
+        end_date=date(2026, 3, 2),
+    )
+    with pytest.raises(ValidationError) as refused:
+        stop.full_clean(exclude=["page"])
+    assert [e.code for e in refused.value.error_dict["venue"]] == [
+        "control_characters"
+    ]
+    stop.venue = "Nhà văn hoá xã Tân Phú"
+    stop.full_clean(exclude=["page"])
