@@ -249,3 +249,17 @@ def test_a_correction_of_a_batched_airing_points_at_its_batch_event():
     again = airing_correct(airing=airings[1], status="aired", actor="duyet", why="Sai")
     assert again.corrects_id == fix.pk
     assert verify_chain().ok
+
+
+def test_the_log_screen_says_what_a_batch_holds(demo):
+    from django.test import Client
+    from django.utils import translation
+
+    confirm(make_airings(3, stations=1))
+    admin = Client()
+    assert admin.login(username="admin", password="loa-admin")
+    page = admin.get("/station/log/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    with translation.override("vi"):
+        assert "3 lượt phát (3 đã phát, 0 không phát được)" in page
+    page = admin.get("/station/log/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "3 airings (3 aired, 0 not aired)" in page
