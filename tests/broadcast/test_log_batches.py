@@ -263,3 +263,21 @@ def test_the_log_screen_says_what_a_batch_holds(demo):
         assert "3 lượt phát (3 đã phát, 0 không phát được)" in page
     page = admin.get("/station/log/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "3 airings (3 aired, 0 not aired)" in page
+
+
+def test_verify_log_command_counts_the_confirmations_and_names_a_tampered_batch():
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    confirm(make_airings(4, stations=1))
+    out = io.StringIO()
+    call_command("verify_log", stdout=out)
+    assert "4 confirmations match their log events" in out.getvalue()
+    victim = Confirmation.objects.first()
+    with connection.cursor() as cur:
+        cur.execute(
+            "UPDATE broadcast_confirmation SET note = 'sửa' WHERE id = %s", [victim.pk]
+        )
+    with pytest.raises(CommandError, match=f"batch {victim.batch}"):
+        call_command("verify_log", stdout=io.StringIO())

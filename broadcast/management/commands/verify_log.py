@@ -50,5 +50,6 @@ class Command(BaseCommand):
             raise CommandError(f"Log does not match: {report.reason}.")
         self.stdout.write(
             f"OK: {report.checked} events, chain intact, "
-            f"{report.checkpoints} signed checkpoints match."
+            f"{report.checkpoints} signed checkpoints match, "
+            f"{report.confirmations} confirmations match their log events."
         )
