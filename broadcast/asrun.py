@@ -268,7 +268,7 @@ def import_asrun(*, raw: bytes, station: Station, actor=None) -> ImportResult:
             (
                 ln,
                 ConfirmationInput(
-                    uuid=str(key),
+                    uuid=key,
                     airing=airing_id,
                     status=Confirmation.Status.AIRED,
                     aired_at=ln.start,

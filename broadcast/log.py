@@ -246,13 +246,13 @@ def batch_root(rows) -> str:
     """The root of a batch from its rows (tuples in LEAF_FIELDS order), leaves
     ordered by uuid so the writer and the verifier agree without row ids."""
     return merkle_root(
-        [confirmation_leaf(*r) for r in sorted(rows, key=lambda r: _as_uuid(r[0]))]
+        [confirmation_leaf(*r) for r in sorted(rows, key=lambda r: _uuid_int(r[0]))]
     )
 
 
-def _as_uuid(value) -> uuidlib.UUID:
-    # UUIDs order as their hex digits do, in Python and in both databases.
-    return value if isinstance(value, uuidlib.UUID) else uuidlib.UUID(str(value))
+def _uuid_int(value) -> int:
+    # UUIDs order as their hex digits do; as integers the sort stays in C.
+    return (value if isinstance(value, uuidlib.UUID) else uuidlib.UUID(str(value))).int
 
 
 @dataclass

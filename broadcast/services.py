@@ -519,7 +519,7 @@ _REASONS = frozenset(Confirmation.Reason.values)
 
 @dataclass
 class ConfirmationInput:
-    uuid: str
+    uuid: str | uuidlib.UUID
     airing: int
     status: str
     aired_at: datetime | None = None
@@ -657,7 +657,11 @@ def _record(items, station_ids, source, actor, actor_station):
     keys: dict[int, uuidlib.UUID] = {}
     for n, c in enumerate(items):
         try:
-            keys[n] = uuidlib.UUID(str(c.uuid))
+            keys[n] = (
+                c.uuid
+                if isinstance(c.uuid, uuidlib.UUID)
+                else uuidlib.UUID(str(c.uuid))
+            )
         except ValueError:
             results[n] = _reject(
                 c, "bad_uuid", _("The confirmation id is not a valid UUID.")
