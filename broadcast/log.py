@@ -21,11 +21,12 @@ import json
 import uuid as uuidlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .models import DistributionEvent, LogCheckpoint
+from .models import DistributionEvent, LogCheckpoint, PendingLogEvent
 from .signing import sign, verify
 
 GENESIS = "0" * 64
@@ -69,34 +70,73 @@ def event_hash(event: DistributionEvent, canonical: bytes | None = None) -> str:
 _CHAIN_LOCK = 0x4C4F41  # "LOA"
 
 
-def _lock_chain() -> str:
-    """Serialise appenders until commit and return the chain's tail hash.
+class _Lock(NamedTuple):
+    locked: bool
+    tail: str
+    pending: bool
+
+
+def _lock_chain(wait: bool = True) -> _Lock:
+    """Serialise appenders until commit; the chain's tail hash, and whether events
+    wait in the pending table. Without `wait`, a busy lock answers at once
+    (locked=False).
 
     A row lock on the current tail is not enough on PostgreSQL: a writer that
     waited on it would then still read the old tail and fork the chain. The tail
     is read after an advisory transaction lock is granted, so it is the last
-    committed event; on PostgreSQL both happen in one call (migration 0012), since
-    every round trip made under the lock is waited for by every other appender.
-    SQLite serialises writers by itself."""
+    committed event; on PostgreSQL lock and reads are one call (migration 0012),
+    since every round trip made under the lock is waited for by every other
+    appender. SQLite serialises writers by itself."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
-            cur.execute("SELECT broadcast_log_lock_tail(%s)", [_CHAIN_LOCK])
-            tail = cur.fetchone()[0]
-    else:
-        tail = (
-            DistributionEvent.objects.order_by("-pk")
-            .values_list("hash", flat=True)
-            .first()
-        )
-    return tail or GENESIS
+            cur.execute(
+                "SELECT * FROM broadcast_log_lock_tail(%s, %s)", [_CHAIN_LOCK, wait]
+            )
+            locked, tail, pending = cur.fetchone()
+        return _Lock(locked, tail or GENESIS, pending)
+    tail = (
+        DistributionEvent.objects.order_by("-pk").values_list("hash", flat=True).first()
+    )
+    return _Lock(True, tail or GENESIS, PendingLogEvent.objects.exists())
 
 
-def log_events(events: list[dict]) -> list[DistributionEvent]:
-    """Append events in order, chained, under one lock (a batch of confirmations
-    takes the lock once, not once per item)."""
-    if not events:
-        return []
-    now = timezone.now().replace(microsecond=0)
+# Event fields that are times: kept as ISO 8601 text while an event waits.
+_TIMES = ("planned_at", "actual_at")
+
+
+def _defer(events: list[dict]) -> None:
+    """Keep events for the chain's next append (the lock was busy)."""
+    kept = []
+    for fields in events:
+        fields = dict(fields)
+        for k in _TIMES:
+            if isinstance(fields.get(k), datetime):
+                fields[k] = fields[k].isoformat()
+        if "corrects" in fields:
+            corrects = fields.pop("corrects")
+            fields["corrects_id"] = corrects.pk if corrects else None
+        kept.append(PendingLogEvent(event=fields))
+    PendingLogEvent.objects.bulk_create(kept)
+
+
+def _take_pending() -> list[dict]:
+    """The waiting events, oldest first, removed from the pending table in the
+    same statement (under the chain's lock, so no other appender takes them)."""
+    table = connection.ops.quote_name(PendingLogEvent._meta.db_table)
+    with connection.cursor() as cur:
+        cur.execute(f"DELETE FROM {table} RETURNING id, event")  # noqa: S608
+        rows = sorted(cur.fetchall())
+    taken = []
+    for _pk, stored in rows:
+        fields = json.loads(stored) if isinstance(stored, str) else dict(stored)
+        for k in _TIMES:
+            if fields.get(k):
+                fields[k] = datetime.fromisoformat(fields[k])
+        taken.append(fields)
+    return taken
+
+
+def _build(events: list[dict], now: datetime) -> list[DistributionEvent]:
     made = []
     for fields in events:
         fields = dict(fields)
@@ -109,6 +149,22 @@ def log_events(events: list[dict]) -> list[DistributionEvent]:
                 **fields,
             )
         )
+    return made
+
+
+def log_events(events: list[dict], *, wait: bool = True) -> list[DistributionEvent]:
+    """Append events in order, chained, under one lock (a batch of confirmations
+    takes the lock once, not once per item). Events that waited in the pending
+    table go first.
+
+    With wait=False (confirmation batches), a busy lock defers the events to the
+    pending table instead of queueing: the next append or the minutely seal
+    chains them. Their batch roots are kept there meanwhile, so verify_log still
+    holds the confirmations against them; returns [] then."""
+    if not events:
+        return []
+    now = timezone.now().replace(microsecond=0)
+    made = _build(events, now)
     # The content is serialised before the lock is taken: under it, only the
     # chaining (one sha256 per event) and the insert remain. Every appender waits
     # on this lock, so the work inside it bounds the log's throughput.
@@ -116,14 +172,35 @@ def log_events(events: list[dict]) -> list[DistributionEvent]:
     # No savepoint inside a caller's transaction: one round trip fewer under the
     # lock, and a failed insert fails the caller's transaction anyway.
     with transaction.atomic(savepoint=False):
-        prev = _lock_chain()
-        for event, body in zip(made, bodies, strict=True):
-            event.prev_hash = prev
-            event.hash = event_hash(event, body)
-            prev = event.hash
-        # bulk_create skips the model's save(); these are inserts, never updates.
-        DistributionEvent.objects.bulk_create(made)
+        lock = _lock_chain(wait)
+        if not lock.locked:
+            _defer(events)
+            return []
+        _append(made, bodies, lock, now)
     return made
+
+
+def seal_pending() -> int:
+    """Chain the events that waited (the minutely task; any append does it too).
+    How many were sealed."""
+    with transaction.atomic(savepoint=False):
+        lock = _lock_chain()
+        return _append([], [], lock, timezone.now().replace(microsecond=0))
+
+
+def _append(made, bodies, lock: _Lock, now) -> int:
+    """Under the lock: chain the waiting events, then `made`, and insert them."""
+    waited = _build(_take_pending(), now) if lock.pending else []
+    prev = lock.tail
+    for event, body in zip(
+        waited + made, [_canonical(e) for e in waited] + bodies, strict=True
+    ):
+        event.prev_hash = prev
+        event.hash = event_hash(event, body)
+        prev = event.hash
+    # bulk_create skips the model's save(); these are inserts, never updates.
+    DistributionEvent.objects.bulk_create(waited + made)
+    return len(waited)
 
 
 def log_event(
@@ -140,7 +217,11 @@ def checkpoint_sign() -> LogCheckpoint:
     """Sign the log's current length and head hash (reusing the latest checkpoint
     when nothing was appended since)."""
     with transaction.atomic():
-        head = _lock_chain()
+        lock = _lock_chain()
+        # What waited is chained first: a checkpoint signs everything received.
+        _append([], [], lock, timezone.now().replace(microsecond=0))
+        last = DistributionEvent.objects.order_by("-pk").values_list("hash", flat=True)
+        head = last.first() or GENESIS
         events = DistributionEvent.objects.count()
         latest = LogCheckpoint.objects.order_by("-pk").first()
         if latest and latest.events == events and latest.head_hash == head:
@@ -262,6 +343,7 @@ class ChainReport:
     reason: str = ""
     checkpoints: int = 0
     confirmations: int = 0
+    pending: int = 0  # events waiting for the chain (models.PendingLogEvent)
 
     @property
     def ok(self) -> bool:
@@ -327,13 +409,9 @@ def verify_chain(witness: list[dict] | None = None) -> ChainReport:
         if n in wanted:
             heads[n] = event.hash
         if event.kind in airing_kinds and isinstance(event.data, dict):
-            if "batch" in event.data:
-                batches[str(event.data["batch"])] = (
-                    str(event.data.get("root")),
-                    event.data.get("count"),
-                )
-            elif "confirmation" in event.data:
-                singles.add(str(event.data["confirmation"]))
+            problem = _claim(batches, singles, event.data)
+            if problem:
+                return ChainReport(n, event.pk, problem)
     for events, head, label in claims:
         if events > n:
             return ChainReport(
@@ -346,10 +424,41 @@ def verify_chain(witness: list[dict] | None = None) -> ChainReport:
                 f"{label}: the first {events} events are not the ones signed "
                 "(rewritten)",
             )
+    # Batches whose chain event waits (the lock was busy): their roots are held
+    # against the rows all the same; only their place in the chain is to come.
+    pending = 0
+    for stored in PendingLogEvent.objects.order_by("pk").values_list(
+        "event", flat=True
+    ):
+        pending += 1
+        data = stored.get("data") if isinstance(stored, dict) else None
+        if isinstance(data, dict):
+            problem = _claim(batches, singles, data)
+            if problem:
+                return ChainReport(n, None, problem, checkpoints=len(claims))
     problem, confirmations = _verify_confirmations(batches, singles)
     if problem:
         return ChainReport(n, None, problem, checkpoints=len(claims))
-    return ChainReport(n, None, checkpoints=len(claims), confirmations=confirmations)
+    return ChainReport(
+        n,
+        None,
+        checkpoints=len(claims),
+        confirmations=confirmations,
+        pending=pending,
+    )
+
+
+def _claim(batches: dict, singles: set, data: dict) -> str:
+    """Note what one event says it logged: a batch's root and count, or (before
+    batches) one confirmation; a batch claimed twice is a problem."""
+    if "batch" in data:
+        batch = str(data["batch"])
+        if batch in batches:
+            return f"confirmation batch {batch} is in the log twice"
+        batches[batch] = (str(data.get("root")), data.get("count"))
+    elif "confirmation" in data:
+        singles.add(str(data["confirmation"]))
+    return ""
 
 
 def _verify_confirmations(

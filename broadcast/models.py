@@ -516,6 +516,25 @@ class DistributionEvent(models.Model):
         raise PermissionError("Distribution log events are append-only.")
 
 
+class PendingLogEvent(models.Model):
+    """A log event waiting for the chain (broadcast.log): a confirmation batch that
+    found the append lock busy does not wait for it; the next append, or the
+    minutely seal, puts its event in the chain and removes this row. Its root is
+    already here, so verify_log holds the batch's confirmations against it."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The event's fields as log_events takes them (times as ISO 8601 text).
+    event = models.JSONField()
+
+    class Meta:
+        verbose_name = _("log event waiting for the chain")
+        verbose_name_plural = _("log events waiting for the chain")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.event.get('kind', '')}"
+
+
 class PackageDownload(models.Model):
     """One completed download of a package by one caller. The unique constraint is
     what keeps repeated or partial requests from inflating the figures."""

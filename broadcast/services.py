@@ -787,6 +787,8 @@ def _record(items, station_ids, source, actor, actor_station):
             return results  # type: ignore[return-value]
         _insert_confirmations([row for rows in by_station.values() for row in rows])
         _airings_follow_confirmations(list(batch_of.values()))
+        # A batch never queues behind another appender: with the log's lock busy
+        # its event waits in the pending table, root and all (broadcast.log).
         log_events(
             _batch_events(
                 by_station,
@@ -795,7 +797,8 @@ def _record(items, station_ids, source, actor, actor_station):
                 now,
                 _actor_label(actor, actor_station),
                 source,
-            )
+            ),
+            wait=False,
         )
     return results  # type: ignore[return-value]
 

@@ -3,7 +3,7 @@ from datetime import date, timedelta
 from celery import shared_task
 from django.utils import timezone
 
-from .log import checkpoint_sign
+from .log import checkpoint_sign, seal_pending
 from .models import Station
 from .packages import package_build, package_holders, stations_waiting_on_rendition
 
@@ -67,3 +67,10 @@ def build_due_packages() -> int:
 def sign_log_checkpoint() -> int:
     """Hourly: sign the log's length and head hash (a no-op when nothing changed)."""
     return checkpoint_sign().pk
+
+
+@shared_task
+def seal_log() -> int:
+    """Every minute: chain the confirmation batches that found the log's lock busy
+    (any append does it too; this bounds the wait when none comes)."""
+    return seal_pending()

@@ -347,6 +347,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cms.tasks.speech_previews_purge",
         "schedule": timedelta(hours=1),
     },
+    "seal-log": {
+        "task": "broadcast.tasks.seal_log",
+        "schedule": timedelta(minutes=1),
+    },
     "sign-log-checkpoint": {
         "task": "broadcast.tasks.sign_log_checkpoint",
         "schedule": timedelta(hours=1),

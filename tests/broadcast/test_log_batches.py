@@ -281,3 +281,37 @@ def test_verify_log_command_counts_the_confirmations_and_names_a_tampered_batch(
         )
     with pytest.raises(CommandError, match=f"batch {victim.batch}"):
         call_command("verify_log", stdout=io.StringIO())
+
+
+def test_deferred_events_enter_the_chain_with_the_next_append_in_order():
+    """What a batch defers when the log's lock is busy (PostgreSQL; the contention
+    itself is tested in tests/integration/test_log_deferred_postgres.py)."""
+    from broadcast.log import _defer, log_event
+    from broadcast.models import PendingLogEvent
+
+    airings = make_airings(2, stations=1)
+    _defer([dict(kind="withdrawal", actor="a", source="web", item_title="Một")])
+    _defer([dict(kind="withdrawal", actor="a", source="web", item_title="Hai")])
+    assert PendingLogEvent.objects.count() == 2
+    assert verify_chain().ok
+    log_event(kind="package_built", source="task")
+    kinds = list(DistributionEvent.objects.values_list("kind", "item_title"))
+    assert kinds[-3:] == [("withdrawal", "Một"), ("withdrawal", "Hai"), ("package_built", "")]
+    assert not PendingLogEvent.objects.exists()
+    assert verify_chain().ok
+    assert airings
+
+
+def test_a_batch_claimed_twice_is_found():
+    """A pending event naming a batch the chain already holds is not a second
+    copy of the same confirmations: verify_log says so."""
+    from broadcast.log import _defer
+    from broadcast.models import PendingLogEvent
+
+    confirm(make_airings(2, stations=1))
+    event = DistributionEvent.objects.get(kind="confirmations")
+    _defer([dict(kind="confirmations", station_code="x", data=dict(event.data))])
+    report = verify_chain()
+    assert not report.ok and str(event.data["batch"]) in report.reason
+    PendingLogEvent.objects.all().delete()
+    assert verify_chain().ok
