@@ -70,7 +70,8 @@ def test_settings_come_from_the_environment():
     code = (
         "import django;django.setup();from django.conf import settings as s;"
         "print(s.DATABASES['default']['ENGINE'],s.DATABASES['default']['HOST'],s.DATABASES['default']['PORT'],"
-        "s.CELERY_BROKER_URL,s.MEDIA_ROOT,s.CELERY_BROKER_TRANSPORT_OPTIONS.get('visibility_timeout'))"
+        "s.CELERY_BROKER_URL,s.MEDIA_ROOT,s.CELERY_BROKER_TRANSPORT_OPTIONS.get('visibility_timeout'),"
+        "s.DATABASES['default']['CONN_MAX_AGE'],s.DATABASES['default']['CONN_HEALTH_CHECKS'])"
     )
     out = subprocess.run(
         [sys.executable, "-c", code],
@@ -87,6 +88,11 @@ def test_settings_come_from_the_environment():
         "redis://redis.internal:6379/2",
         "/mnt/shared-media",
         "14400",
+        # A PostgreSQL connection is kept between requests (a new one per request
+        # cost a server process and a fifth of a station API call), and checked
+        # before reuse.
+        "60",
+        "True",
     ], out.stderr
 
 
