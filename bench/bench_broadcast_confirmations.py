@@ -63,7 +63,7 @@ def reset_broadcast() -> None:
         # benchmark's superuser connection turns triggers off for this reset only.
         cur.execute("SET LOCAL session_replication_role = replica")
         cur.execute(
-            "TRUNCATE broadcast_confirmation, broadcast_distributionevent, "
+            "TRUNCATE broadcast_confirmation, broadcast_distributionevent, broadcast_pendinglogevent, "
             "broadcast_logcheckpoint, broadcast_packagedownload, "
             "broadcast_plannedairing, broadcast_schedule_target_stations, "
             "broadcast_schedule, broadcast_package, broadcast_stationtoken, "
