@@ -318,10 +318,12 @@ class AiringTally(models.Model):
             models.Index(
                 fields=["station_id", "span", "day"], name="airing_tally_station"
             ),
-            # Triggers delete the rows whose count fell to zero; this index
-            # holds only those, so finding them costs nothing.
+            # Triggers delete the rows whose count fell to zero or below
+            # (`WHERE n <= 0`); this index holds only those, so finding them costs
+            # nothing. Its condition must imply the triggers' predicate, or the
+            # database cannot use it and reads the whole tally on every write.
             models.Index(
-                fields=["n"], condition=models.Q(n=0), name="airing_tally_zero"
+                fields=["n"], condition=models.Q(n__lte=0), name="airing_tally_spent"
             ),
         ]
 

@@ -102,3 +102,15 @@ def test_two_transactions_confirming_the_same_tally_rows_at_once_stay_exact(
     assert results == ["created"] * len(ids)
     assert PlannedAiring.objects.filter(status="aired").count() == len(ids)
     _same_as_counted()
+
+
+@pytest.mark.django_db
+def test_the_triggers_cleanup_of_spent_tally_rows_can_use_its_index():
+    """Every write to airings ends with `DELETE ... WHERE n <= 0`. The partial
+    index must imply that predicate, or each 500-airing confirmation batch reads
+    the whole tally (a year of it, at scale) to find nothing."""
+    with connection.cursor() as cur:
+        cur.execute("SET LOCAL enable_seqscan = off")
+        cur.execute("EXPLAIN DELETE FROM broadcast_airingtally WHERE n <= 0")
+        plan = "\n".join(row[0] for row in cur.fetchall())
+    assert "Seq Scan" not in plan, plan
