@@ -102,3 +102,22 @@ def test_every_manifest_carries_withdrawals_still_in_force_outside_its_period(
     (w,) = later.manifest["withdrawals"]
     assert w["content_id"] == item.pk and w["cause"] == "withdrawn"
     assert w["reason"] == "Sai số liệu"
+
+
+def test_the_web_download_of_a_replaced_package_says_so_in_vietnamese(
+    audio_item, schedule_today, staff_client
+):
+    from django.contrib.messages import get_messages
+
+    sched = schedule_today(audio_item(), ["dx-tan-phu-loa"], slots=("23:59",), days=3)
+    before = _build("dx-tan-phu-loa")
+    schedule_withdraw(schedule=sched, reason="Sai số liệu", actor="duyet")
+    _build("dx-tan-phu-loa")
+    c = staff_client("xa.tanphu")
+    resp = c.get(
+        f"/station/packages/{before.public_id}/download/", HTTP_ACCEPT_LANGUAGE="vi"
+    )
+    assert resp.status_code == 302
+    assert [str(m) for m in get_messages(resp.wsgi_request)] == [
+        "Gói đó đã được thay bằng gói mới hơn."
+    ]
