@@ -296,7 +296,11 @@ def test_deferred_events_enter_the_chain_with_the_next_append_in_order():
     assert verify_chain().ok
     log_event(kind="package_built", source="task")
     kinds = list(DistributionEvent.objects.values_list("kind", "item_title"))
-    assert kinds[-3:] == [("withdrawal", "Một"), ("withdrawal", "Hai"), ("package_built", "")]
+    assert kinds[-3:] == [
+        ("withdrawal", "Một"),
+        ("withdrawal", "Hai"),
+        ("package_built", ""),
+    ]
     assert not PendingLogEvent.objects.exists()
     assert verify_chain().ok
     assert airings

@@ -115,8 +115,6 @@ def test_a_touring_stop_venue_is_one_line(home, venue):
     )
     with pytest.raises(ValidationError) as refused:
         stop.full_clean(exclude=["page"])
-    assert [e.code for e in refused.value.error_dict["venue"]] == [
-        "control_characters"
-    ]
+    assert [e.code for e in refused.value.error_dict["venue"]] == ["control_characters"]
     stop.venue = "Nhà văn hoá xã Tân Phú"
     stop.full_clean(exclude=["page"])
