@@ -4,10 +4,15 @@ All audio profiles of one source are made from two decodes of it, however many
 profiles there are: one analysis pass (asplit → each profile's filters → ebur128
 measuring), then one render pass with one output per profile.
 
-The render pass applies the measured gain itself (a plain `volume`), then a
-4×-oversampled look-ahead limiter when the gain would push peaks over the profile's
+The render pass applies the measured gain itself (a plain `volume`), then an
+oversampled look-ahead limiter when the gain would push peaks over the profile's
 true-peak target. loudnorm's own linear mode silently falls back to dynamic mode in
 exactly that case, which is how a −16 LUFS target came out at −17.5.
+
+Oversampling (to see the peaks between samples) is the costliest work here, so it
+is spent where it decides a figure: a true-peak meter in the analysis only on a
+chain a PCM output reads, the sample peak elsewhere (lossy outputs are measured
+once written); limiters at 4× the rate for PCM, 2× for lossy outputs.
 
 The limiter takes some loudness off (1–2 dB on peaky speech). Between the two
 passes, a short run over excerpts of the source (`estimate_limiter_loss`) tries a
@@ -45,6 +50,9 @@ MAX_CORRECTIONS = 2
 EXCERPTS = 12
 EXCERPT_SECONDS = 2.0
 GAIN_STEPS = (0.0, 2.0, 4.0)
+# On speech the true peak is rarely more than this over the sample peak at 44.1 or
+# 48 kHz: a limiter is planned when the sample peak comes within it of the target.
+SAMPLE_PEAK_MARGIN = 0.5
 
 
 def pre_filters(p: Profile) -> list[str]:
@@ -73,7 +81,7 @@ class Gain:
     @classmethod
     def from_measurement(cls, p: Profile, measured: dict) -> Gain:
         gain = p.loudness - float(measured["input_i"])
-        peak_after = float(measured["input_tp"]) + gain
+        peak_after = _peak(measured) + gain
         limit = _tp_target(p)
         return cls(
             gain_db=gain,
@@ -116,16 +124,26 @@ class Gain:
         )
 
 
+def _peak(measured: dict) -> float:
+    """The true peak if it was measured, else the sample peak plus the margin the
+    true peak may lie above it."""
+    if "input_tp" in measured:
+        return float(measured["input_tp"])
+    return float(measured["input_sp"]) + SAMPLE_PEAK_MARGIN
+
+
 def gain_chain(p: Profile, gain: Gain, *, rate: int) -> list[str]:
-    """volume, then (if needed) a true-peak limiter run at 4× the output rate so
-    peaks between samples are caught too."""
+    """volume, then (if needed) a limiter run at a multiple of the output rate so
+    peaks between samples are caught too: 4× for PCM, whose file is the limiter's
+    output; 2× for a lossy output, whose encoder moves true peak by more than 2×
+    misses (about 0.3 dB at 7 kHz), and whose written file is measured."""
     chain = [f"volume={gain.gain_db:.3f}dB"]
     if gain.limit_db is not None:
         # Without `latency` (ffmpeg 4.4) the sound is 2 ms late: harmless for air.
         latency = ":latency=true" if ffmpeg_capabilities().alimiter_latency else ""
         limit = 10 ** (gain.limit_db / 20)
         chain += [
-            f"aresample={rate * 4}",
+            f"aresample={rate * (2 if _lossy(p) else 4)}",
             f"alimiter=limit={limit:.5f}:attack=2:release=60:level=false{latency}",
         ]
     return chain
@@ -165,13 +183,24 @@ def _analysis_chains(profiles: list[Profile]) -> tuple[list[list[str]], list[int
     return chains, reads
 
 
-def _analysis_graph(chains: list[list[str]]) -> str:
+def _analysis_peaks(profiles: list[Profile], reads: list[int]) -> list[str]:
+    """The peak each analysis chain measures: "true" where a PCM output reads it
+    (made by a plain gain, its figures come from here), "sample" where only lossy
+    outputs do (enough to plan their limiters; their files are measured)."""
+    peaks = ["sample"] * (max(reads) + 1 if reads else 0)
+    for p, k in zip(profiles, reads, strict=True):
+        if not _lossy(p):
+            peaks[k] = "true"
+    return peaks
+
+
+def _analysis_graph(chains: list[list[str]], peaks: list[str]) -> str:
     parts = [_split(len(chains))]
     caps = ffmpeg_capabilities()
     for k, chain in enumerate(chains):
-        # ebur128 measures (BS.1770 with 4× oversampled true peak) without
-        # loudnorm's costly dynamic processing, which a first pass throws away.
-        meter = caps.ebur128(label=f"p{k}")
+        # ebur128 measures (BS.1770) without loudnorm's costly dynamic processing,
+        # which a first pass throws away.
+        meter = caps.ebur128(label=f"p{k}", peak=peaks[k])
         parts.append(f"[s{k}]" + ",".join(chain + [meter]) + f"[o{k}]")
     return ";".join(parts)
 
@@ -231,8 +260,10 @@ _SUMMARY_HEAD_RE = re.compile(r"\[(?:ebur128@)?(\w+) @ (?:0x)?[0-9a-f]+\] Summar
 _SUMMARY_FIELDS = {
     "input_i": re.compile(r"I:\s+(-?[\d.]+|-inf) LUFS"),
     "input_lra": re.compile(r"LRA:\s+(-?[\d.]+) LU"),
-    "input_tp": re.compile(r"Peak:\s+(-?[\d.]+|-inf) dBFS"),
+    "input_tp": re.compile(r"True peak:.*?Peak:\s+(-?[\d.]+|-inf) dBFS", re.S),
 }
+# Read only from a meter that measured it (peak=sample), never filled in as -inf.
+_SAMPLE_PEAK_RE = re.compile(r"Sample peak:.*?Peak:\s+(-?[\d.]+|-inf) dBFS", re.S)
 
 
 def _parse_meters(stderr: str) -> dict[str, dict]:
@@ -245,9 +276,14 @@ def _parse_meters(stderr: str) -> dict[str, dict]:
         end = heads[k + 1].start() if k + 1 < len(heads) else len(stderr)
         block = stderr[head.end() : end]
         values = {}
+        sample = _SAMPLE_PEAK_RE.search(block)
         for key, rx in _SUMMARY_FIELDS.items():
             v = rx.search(block)
+            if v is None and key == "input_tp" and sample is not None:
+                continue  # a sample-peak meter: no true peak to report
             values[key] = float(v.group(1)) if v else float("-inf")
+        if sample is not None:
+            values["input_sp"] = float(sample.group(1))
         found[head.group(1)] = values
     return found
 
@@ -312,7 +348,8 @@ def analyse(
     """One decode of `source`: loudness and true peak after each profile's own
     filters (band-limiting, compression, trimming), by profile name."""
     chains, reads = _analysis_chains(profiles)
-    args = ["-i", str(source), "-vn", "-filter_complex", _analysis_graph(chains)]
+    graph = _analysis_graph(chains, _analysis_peaks(profiles, reads))
+    args = ["-i", str(source), "-vn", "-filter_complex", graph]
     for k in range(len(chains)):
         args += ["-map", f"[o{k}]", "-f", "null", "-"]
     res = run_ffmpeg(args, timeout=timeout, duration=duration, on_progress=on_progress)
@@ -329,7 +366,7 @@ def analyse(
         m = measured.get(p.name)
         # Digital silence measures -70 LUFS (the absolute gate) or -inf: there is
         # nothing to normalise.
-        if m is None or m["input_i"] <= -69.9 or m["input_tp"] == float("-inf"):
+        if m is None or m["input_i"] <= -69.9 or _peak(m) == float("-inf"):
             raise SilentInputError(p.name)
     return measured
 
@@ -369,11 +406,11 @@ def estimate_limiter_loss(
         tries = "".join(f"[x{j}_{k}]" for k in range(n))
         chain = g.trim_filters() + pre_filters(p) + [f"asplit={n + 1}"]
         parts.append(f"[s{j}]" + ",".join(chain) + f"[r{j}]{tries}")
-        parts.append(f"[r{j}]{caps.ebur128(label=f'r{j}', peak=False)}[mr{j}]")
+        parts.append(f"[r{j}]{caps.ebur128(label=f'r{j}', peak='none')}[mr{j}]")
         for k, step in enumerate(GAIN_STEPS):
             tried = Gain(g.gain_db + step, g.limit_db)
             chain = gain_chain(p, tried, rate=rate) + [f"aresample={rate}"]
-            meter = caps.ebur128(label=f"l{j}x{k}", peak=False)
+            meter = caps.ebur128(label=f"l{j}x{k}", peak="none")
             parts.append(f"[x{j}_{k}]" + ",".join(chain + [meter]) + f"[ml{j}_{k}]")
     args = ["-i", str(source), "-vn", "-filter_complex", ";".join(parts)]
     for j in range(len(limited)):

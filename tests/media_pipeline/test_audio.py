@@ -149,8 +149,9 @@ def test_meter_summaries_survive_log_lines_from_other_threads():
 
 
 def counting_ffmpeg(folder: Path) -> tuple[Path, Path]:
-    """The real ffmpeg behind a wrapper that writes each run's input files to a log
-    (and the real ffprobe beside it, when there is one)."""
+    """The real ffmpeg behind a wrapper that writes each run's input files to a log,
+    and its whole command line to args.log beside it (and the real ffprobe beside
+    it, when there is one)."""
     folder.mkdir(exist_ok=True)
     real = ff.ffmpeg_binary()
     log, exe = folder / "runs.log", folder / "ffmpeg"
@@ -158,7 +159,8 @@ def counting_ffmpeg(folder: Path) -> tuple[Path, Path]:
         "#!/bin/sh\n"
         f'prev=""; ins=""\nfor a in "$@"; do [ "$prev" = "-i" ] && ins="$ins $a"; '
         'prev="$a"; done\n'
-        f'[ -n "$ins" ] && echo "$ins" >> "{log}"\nexec "{real}" "$@"\n'
+        f'[ -n "$ins" ] && echo "$ins" >> "{log}"\n'
+        f'echo "$*" >> "{folder / "args.log"}"\nexec "{real}" "$@"\n'
     )
     exe.chmod(exe.stat().st_mode | stat.S_IXUSR)
     if ff.ffprobe_binary():
@@ -194,6 +196,38 @@ def test_speech_takes_three_reads_of_the_source_and_one_of_each_lossy_output(
         assert measured[name].integrated == pytest.approx(
             pyloudnorm_lufs(path, tmp_path), abs=0.3
         )
+        assert measured[name].true_peak == pytest.approx(true_peak(path), abs=0.1)
+
+
+def test_oversampling_is_spent_only_where_it_decides_a_figure(tmp_path, monkeypatch):
+    """Oversampling to find the peaks between samples is the costliest work of an
+    audio render. The analysis measures a true peak only for a chain a PCM output
+    reads (its figure may come from there); a chain read only by lossy outputs gives
+    its sample peak, enough to decide on limiting, since those files are measured
+    once written. Their limiters run at 2× the output rate: the encoder moves true
+    peak by more than 2× can miss, and the written file's true peak is what counts.
+    Every output still lands on target, by the independent meter."""
+    src = plosive_speech(tmp_path / "plosive.wav")
+    exe, _log = counting_ffmpeg(tmp_path / "bin")
+    ff.ffmpeg_binary.cache_clear()
+    monkeypatch.setenv("LOA_FFMPEG", str(exe))
+    try:
+        outs, measured = render(src, tmp_path)
+    finally:
+        monkeypatch.delenv("LOA_FFMPEG")
+        ff.ffmpeg_binary.cache_clear()
+    runs = (tmp_path / "bin" / "args.log").read_text().splitlines()
+    [analysis] = [r for r in runs if "silencedetect" in r]
+    # District FM and web share the unfiltered chain; the commune chain is lossy only.
+    assert analysis.count("peak=true") == 1, analysis
+    assert analysis.count("peak=sample") == 1, analysis
+    renders = [r for r in runs if "libmp3lame" in r]
+    assert renders, runs
+    # Commune and web are limited; a correction run may redo one of them.
+    assert renders[0].count("aresample=88200") == 2, renders[0]
+    assert not [r for r in renders if "aresample=176400" in r], renders
+    for name, path in outs.items():
+        assert_on_target(name, path, tmp_path)
         assert measured[name].true_peak == pytest.approx(true_peak(path), abs=0.1)
 
 
