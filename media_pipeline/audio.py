@@ -345,8 +345,10 @@ def analyse(
     timeout: float,
     on_progress: Callable[[float], None] | None = None,
 ) -> dict[str, dict]:
-    """One decode of `source`: loudness and true peak after each profile's own
-    filters (band-limiting, compression, trimming), by profile name."""
+    """One decode of `source`: loudness and peak after each profile's own filters
+    (band-limiting, compression, trimming), by profile name. The peak is the true
+    peak ("input_tp") for a PCM profile, the sample peak ("input_sp") for a lossy
+    one (see `_analysis_peaks`)."""
     chains, reads = _analysis_chains(profiles)
     graph = _analysis_graph(chains, _analysis_peaks(profiles, reads))
     args = ["-i", str(source), "-vn", "-filter_complex", graph]
