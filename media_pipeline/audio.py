@@ -32,9 +32,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
+from typing import BinaryIO
 
-from .ffmpeg import ffmpeg_capabilities, run_ffmpeg
-from .probe import Loudness, measure_loudness
+from .ffmpeg import FFmpegError, ffmpeg_capabilities, run_ffmpeg
+from .probe import Loudness, loudness_from_log, measure_loudness
 from .profiles import Profile
 
 # Silence over 1 s at either end is cut, leaving half a second. Found by
@@ -472,10 +473,14 @@ def render_audio(
     duration: float | None,
     timeout: float,
     on_progress: Callable[[float], None] | None = None,
+    peaks: dict[str, list[float]] | None = None,
 ) -> dict[str, Loudness]:
     """Render `outputs` ((profile, destination path) pairs) from `source`.
 
     Returns the loudness each written file measured (ffmpeg ebur128, true peak).
+    `peaks`, when given, is filled with the waveform peaks of each lossy profile
+    that asks for them (option `waveform_peaks`), read in the decode that measures
+    its file.
     """
     profiles = [p for p, _path in outputs]
     paths = {p.name: path for p, path in outputs}
@@ -524,7 +529,11 @@ def render_audio(
             elif g is not None and _metered_in_graph(p, g):
                 results[p.name] = _loudness(meters.get(p.name) or _NO_METER)
         lossy = [p for p in todo if _lossy(p)]
-        results.update(_measure_all([paths[p.name] for p in lossy], lossy, timeout))
+        found = _measure_all([paths[p.name] for p in lossy], lossy, timeout)
+        for name, (loud_out, peaks_out) in found.items():
+            results[name] = loud_out
+            if peaks is not None and peaks_out is not None:
+                peaks[name] = peaks_out
         retry = []
         for p in todo:
             if p.loudness is None:
@@ -546,18 +555,54 @@ def render_audio(
 
 def _measure_all(
     paths: list[Path], profiles: list[Profile], timeout: float
-) -> dict[str, Loudness]:
-    """Measure the written files side by side: each ffmpeg meter is one thread, and
-    the machine has more than one core."""
+) -> dict[str, tuple[Loudness, list[float] | None]]:
+    """Measure the written files side by side (each ffmpeg meter is one thread, and
+    the machine has more than one core), with the waveform peaks of the profiles
+    that ask for them."""
     from concurrent.futures import ThreadPoolExecutor
+
+    def one(item: tuple[Profile, Path]) -> tuple[Loudness, list[float] | None]:
+        p, path = item
+        buckets = p.options.get("waveform_peaks")
+        if not buckets:
+            return measure_loudness(path, timeout=timeout), None
+        return _measure_with_peaks(path, buckets=buckets, timeout=timeout)
 
     if not paths:
         return {}
     with ThreadPoolExecutor(
         max_workers=max(1, min(len(paths), os.cpu_count() or 1))
     ) as pool:
-        found = pool.map(lambda path: measure_loudness(path, timeout=timeout), paths)
-        return {p.name: loud for p, loud in zip(profiles, found, strict=True)}
+        found = pool.map(one, zip(profiles, paths, strict=True))
+        return {p.name: res for p, res in zip(profiles, found, strict=True)}
+
+
+def _measure_with_peaks(
+    path: Path, *, buckets: int, timeout: float
+) -> tuple[Loudness, list[float]]:
+    """`measure_loudness` and `waveform_peaks` in one decode of `path`: the peaks'
+    samples go to a scratch file beside it, read back in blocks."""
+    from .probe import ProbeError
+
+    raw = path.with_name(f".{path.name}.peaks")
+    graph = (
+        f"[0:a:0]asplit=2[a][b];[a]{ffmpeg_capabilities().ebur128()}[m];"
+        f"[b]{_WAVEFORM_FILTERS}[w]"
+    )
+    try:
+        res = run_ffmpeg(
+            ["-i", str(path), "-filter_complex", graph]
+            + ["-map", "[m]", "-f", "null", "-", "-map", "[w]", "-f", "s16le"]
+            + [str(raw)],
+            timeout=timeout,
+        )
+        with open(raw, "rb") as f:
+            found = _peaks(f, buckets)
+    except FFmpegError as exc:
+        raise ProbeError("unreadable", str(exc)) from exc
+    finally:
+        raw.unlink(missing_ok=True)
+    return loudness_from_log(res.stderr), found
 
 
 _NO_METER = {"input_i": float("-inf"), "input_tp": float("-inf"), "input_lra": 0.0}
@@ -567,31 +612,46 @@ class SilentInputError(ValueError):
     """The audio is digital silence: there is nothing to normalise or air."""
 
 
+# What the waveform is read from: mono, 8 kHz, 16-bit.
+_WAVEFORM_FILTERS = (
+    "aformat=channel_layouts=mono,aresample=8000,aformat=sample_fmts=s16"
+)
+
+
 def waveform_peaks(path: Path, *, buckets: int, timeout: float) -> list[float]:
     """Peak amplitude (0..1) per bucket, for the web player's waveform.
 
     Decodes to 8 kHz mono and reads ffmpeg's stdout in chunks: memory stays small
-    whatever the file's length. Plain `array` rather than numpy: max/min over a
-    block run in C all the same, and a worker rendering sound then never loads
-    numpy (about 16 MB).
+    whatever the file's length. (A lossy audio rendition gets its peaks in the
+    decode that measures it, `_measure_with_peaks`.)
     """
     import subprocess
-    import sys
-    from array import array
 
     from .ffmpeg import ffmpeg_binary
 
     proc = subprocess.Popen(
         [ffmpeg_binary(), "-hide_banner", "-nostdin", "-v", "error", "-i", str(path)]
-        + ["-map", "0:a:0", "-ac", "1", "-ar", "8000", "-f", "s16le", "-"],
+        + ["-map", "0:a:0", "-af", _WAVEFORM_FILTERS, "-f", "s16le", "-"],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
     )
-    blocks: list[float] = []
     assert proc.stdout is not None
+    found = _peaks(proc.stdout, buckets)
+    proc.wait(timeout=timeout)
+    return found
+
+
+def _peaks(stream: BinaryIO, buckets: int) -> list[float]:
+    """Peaks of 16-bit 8 kHz mono samples read from `stream`, `buckets` of them at
+    most. Plain `array` rather than numpy: max/min over a block run in C all the
+    same, and a worker rendering sound then never loads numpy (about 16 MB)."""
+    import sys
+    from array import array
+
+    blocks: list[float] = []
     # 0.05 s blocks (400 samples), reduced to `buckets` at the end. Chunks are a
     # whole number of blocks, so only the last block can be short.
-    for chunk in iter(lambda: proc.stdout.read(800 * 64), b""):
+    for chunk in iter(lambda: stream.read(800 * 64), b""):
         samples = array("h")
         samples.frombytes(chunk[: len(chunk) - len(chunk) % 2])
         if sys.byteorder == "big":
@@ -599,7 +659,6 @@ def waveform_peaks(path: Path, *, buckets: int, timeout: float) -> list[float]:
         for i in range(0, len(samples), 400):
             block = samples[i : i + 400]
             blocks.append(max(max(block), -min(block)) / 32768.0)
-    proc.wait(timeout=timeout)
     if not blocks:
         return []
     per = max(1, len(blocks) // buckets + (1 if len(blocks) % buckets else 0))

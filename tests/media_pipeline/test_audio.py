@@ -231,6 +231,33 @@ def test_oversampling_is_spent_only_where_it_decides_a_figure(tmp_path, monkeypa
         assert measured[name].true_peak == pytest.approx(true_peak(path), abs=0.1)
 
 
+def test_web_audio_is_read_once_for_its_loudness_and_its_waveform(
+    tmp_path, monkeypatch
+):
+    """The web player's waveform peaks come from the same decode of the MP3 that
+    measures it, not from a decode of their own (a 20-minute MP3 took 2.5 s CPU),
+    and they are those of the written file."""
+    from media_pipeline.audio import waveform_peaks
+    from media_pipeline.pipeline import render_all
+    from media_pipeline.source import Source
+
+    src = espeak_speech(tmp_path / "speech.wav")
+    p = get_profile("web-audio")
+    out = tmp_path / "web.mp3"
+    exe, log = counting_ffmpeg(tmp_path / "bin")
+    ff.ffmpeg_binary.cache_clear()
+    monkeypatch.setenv("LOA_FFMPEG", str(exe))
+    try:
+        [o] = render_all(Source(path=src, probe=probe(src)), [(p, out)])
+    finally:
+        monkeypatch.delenv("LOA_FFMPEG")
+        ff.ffmpeg_binary.cache_clear()
+    reads = [line.split() for line in log.read_text().splitlines()]
+    assert len([r for r in reads if str(out) in r]) == 1, reads
+    assert o.extra["peaks"] == waveform_peaks(out, buckets=800, timeout=30)
+    assert_on_target("web-audio", out, tmp_path)
+
+
 def test_waveform_peaks_follow_the_loudness_of_each_stretch(tmp_path):
     from media_pipeline.audio import waveform_peaks
 
