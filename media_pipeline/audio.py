@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .ffmpeg import FFmpegError, ffmpeg_capabilities, run_ffmpeg
-from .probe import Loudness, loudness_from_log, measure_loudness
+from .probe import Loudness, ProbeError, loudness_from_log, measure_loudness
 from .profiles import Profile
 
 # Silence over 1 s at either end is cut, leaving half a second. Found by
@@ -582,8 +582,6 @@ def _measure_with_peaks(
 ) -> tuple[Loudness, list[float]]:
     """`measure_loudness` and `waveform_peaks` in one decode of `path`: the peaks'
     samples go to a scratch file beside it, read back in blocks."""
-    from .probe import ProbeError
-
     raw = path.with_name(f".{path.name}.peaks")
     graph = (
         f"[0:a:0]asplit=2[a][b];[a]{ffmpeg_capabilities().ebur128()}[m];"
