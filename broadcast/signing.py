@@ -7,10 +7,15 @@ import base64
 import functools
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
+
+# cryptography is imported where a key is used: it is about 9 MB of every process
+# otherwise (this module is imported at start-up through the admin hooks), and only
+# package building, the log and the key endpoint sign or verify.
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 
 def _key_path() -> Path:
@@ -19,6 +24,9 @@ def _key_path() -> Path:
 
 @functools.cache
 def _private_key(path: str) -> Ed25519PrivateKey:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     p = Path(path)
     if not p.exists():
         p.parent.mkdir(parents=True, exist_ok=True)
@@ -49,6 +57,8 @@ def sign(data: bytes) -> bytes:
 
 
 def public_key_pem() -> str:
+    from cryptography.hazmat.primitives import serialization
+
     return (
         private_key()
         .public_key()
@@ -60,6 +70,8 @@ def public_key_pem() -> str:
 
 
 def public_key_raw_b64() -> str:
+    from cryptography.hazmat.primitives import serialization
+
     raw = (
         private_key()
         .public_key()

@@ -4,10 +4,15 @@ All audio profiles of one source are made from two decodes of it, however many
 profiles there are: one analysis pass (asplit → each profile's filters → ebur128
 measuring), then one render pass with one output per profile.
 
-The render pass applies the measured gain itself (a plain `volume`), then a
-4×-oversampled look-ahead limiter when the gain would push peaks over the profile's
+The render pass applies the measured gain itself (a plain `volume`), then an
+oversampled look-ahead limiter when the gain would push peaks over the profile's
 true-peak target. loudnorm's own linear mode silently falls back to dynamic mode in
 exactly that case, which is how a −16 LUFS target came out at −17.5.
+
+Oversampling (to see the peaks between samples) is the costliest work here, so it
+is spent where it decides a figure: a true-peak meter in the analysis only on a
+chain a PCM output reads, the sample peak elsewhere (lossy outputs are measured
+once written); limiters at 4× the rate for PCM, 2× for lossy outputs.
 
 The limiter takes some loudness off (1–2 dB on peaky speech). Between the two
 passes, a short run over excerpts of the source (`estimate_limiter_loss`) tries a
@@ -27,9 +32,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
+from typing import BinaryIO
 
-from .ffmpeg import ffmpeg_capabilities, run_ffmpeg
-from .probe import Loudness, measure_loudness
+from .ffmpeg import FFmpegError, ffmpeg_capabilities, run_ffmpeg
+from .probe import Loudness, ProbeError, loudness_from_log, measure_loudness
 from .profiles import Profile
 
 # Silence over 1 s at either end is cut, leaving half a second. Found by
@@ -45,6 +51,9 @@ MAX_CORRECTIONS = 2
 EXCERPTS = 12
 EXCERPT_SECONDS = 2.0
 GAIN_STEPS = (0.0, 2.0, 4.0)
+# On speech the true peak is rarely more than this over the sample peak at 44.1 or
+# 48 kHz: a limiter is planned when the sample peak comes within it of the target.
+SAMPLE_PEAK_MARGIN = 0.5
 
 
 def pre_filters(p: Profile) -> list[str]:
@@ -73,7 +82,7 @@ class Gain:
     @classmethod
     def from_measurement(cls, p: Profile, measured: dict) -> Gain:
         gain = p.loudness - float(measured["input_i"])
-        peak_after = float(measured["input_tp"]) + gain
+        peak_after = _peak(measured) + gain
         limit = _tp_target(p)
         return cls(
             gain_db=gain,
@@ -116,16 +125,26 @@ class Gain:
         )
 
 
+def _peak(measured: dict) -> float:
+    """The true peak if it was measured, else the sample peak plus the margin the
+    true peak may lie above it."""
+    if "input_tp" in measured:
+        return float(measured["input_tp"])
+    return float(measured["input_sp"]) + SAMPLE_PEAK_MARGIN
+
+
 def gain_chain(p: Profile, gain: Gain, *, rate: int) -> list[str]:
-    """volume, then (if needed) a true-peak limiter run at 4× the output rate so
-    peaks between samples are caught too."""
+    """volume, then (if needed) a limiter run at a multiple of the output rate so
+    peaks between samples are caught too: 4× for PCM, whose file is the limiter's
+    output; 2× for a lossy output, whose encoder moves true peak by more than 2×
+    misses (about 0.3 dB at 7 kHz), and whose written file is measured."""
     chain = [f"volume={gain.gain_db:.3f}dB"]
     if gain.limit_db is not None:
         # Without `latency` (ffmpeg 4.4) the sound is 2 ms late: harmless for air.
         latency = ":latency=true" if ffmpeg_capabilities().alimiter_latency else ""
         limit = 10 ** (gain.limit_db / 20)
         chain += [
-            f"aresample={rate * 4}",
+            f"aresample={rate * (2 if _lossy(p) else 4)}",
             f"alimiter=limit={limit:.5f}:attack=2:release=60:level=false{latency}",
         ]
     return chain
@@ -165,13 +184,24 @@ def _analysis_chains(profiles: list[Profile]) -> tuple[list[list[str]], list[int
     return chains, reads
 
 
-def _analysis_graph(chains: list[list[str]]) -> str:
+def _analysis_peaks(profiles: list[Profile], reads: list[int]) -> list[str]:
+    """The peak each analysis chain measures: "true" where a PCM output reads it
+    (made by a plain gain, its figures come from here), "sample" where only lossy
+    outputs do (enough to plan their limiters; their files are measured)."""
+    peaks = ["sample"] * (max(reads) + 1 if reads else 0)
+    for p, k in zip(profiles, reads, strict=True):
+        if not _lossy(p):
+            peaks[k] = "true"
+    return peaks
+
+
+def _analysis_graph(chains: list[list[str]], peaks: list[str]) -> str:
     parts = [_split(len(chains))]
     caps = ffmpeg_capabilities()
     for k, chain in enumerate(chains):
-        # ebur128 measures (BS.1770 with 4× oversampled true peak) without
-        # loudnorm's costly dynamic processing, which a first pass throws away.
-        meter = caps.ebur128(label=f"p{k}")
+        # ebur128 measures (BS.1770) without loudnorm's costly dynamic processing,
+        # which a first pass throws away.
+        meter = caps.ebur128(label=f"p{k}", peak=peaks[k])
         parts.append(f"[s{k}]" + ",".join(chain + [meter]) + f"[o{k}]")
     return ";".join(parts)
 
@@ -231,8 +261,10 @@ _SUMMARY_HEAD_RE = re.compile(r"\[(?:ebur128@)?(\w+) @ (?:0x)?[0-9a-f]+\] Summar
 _SUMMARY_FIELDS = {
     "input_i": re.compile(r"I:\s+(-?[\d.]+|-inf) LUFS"),
     "input_lra": re.compile(r"LRA:\s+(-?[\d.]+) LU"),
-    "input_tp": re.compile(r"Peak:\s+(-?[\d.]+|-inf) dBFS"),
+    "input_tp": re.compile(r"True peak:.*?Peak:\s+(-?[\d.]+|-inf) dBFS", re.S),
 }
+# Read only from a meter that measured it (peak=sample), never filled in as -inf.
+_SAMPLE_PEAK_RE = re.compile(r"Sample peak:.*?Peak:\s+(-?[\d.]+|-inf) dBFS", re.S)
 
 
 def _parse_meters(stderr: str) -> dict[str, dict]:
@@ -245,9 +277,14 @@ def _parse_meters(stderr: str) -> dict[str, dict]:
         end = heads[k + 1].start() if k + 1 < len(heads) else len(stderr)
         block = stderr[head.end() : end]
         values = {}
+        sample = _SAMPLE_PEAK_RE.search(block)
         for key, rx in _SUMMARY_FIELDS.items():
             v = rx.search(block)
+            if v is None and key == "input_tp" and sample is not None:
+                continue  # a sample-peak meter: no true peak to report
             values[key] = float(v.group(1)) if v else float("-inf")
+        if sample is not None:
+            values["input_sp"] = float(sample.group(1))
         found[head.group(1)] = values
     return found
 
@@ -309,10 +346,13 @@ def analyse(
     timeout: float,
     on_progress: Callable[[float], None] | None = None,
 ) -> dict[str, dict]:
-    """One decode of `source`: loudness and true peak after each profile's own
-    filters (band-limiting, compression, trimming), by profile name."""
+    """One decode of `source`: loudness and peak after each profile's own filters
+    (band-limiting, compression, trimming), by profile name. The peak is the true
+    peak ("input_tp") for a PCM profile, the sample peak ("input_sp") for a lossy
+    one (see `_analysis_peaks`)."""
     chains, reads = _analysis_chains(profiles)
-    args = ["-i", str(source), "-vn", "-filter_complex", _analysis_graph(chains)]
+    graph = _analysis_graph(chains, _analysis_peaks(profiles, reads))
+    args = ["-i", str(source), "-vn", "-filter_complex", graph]
     for k in range(len(chains)):
         args += ["-map", f"[o{k}]", "-f", "null", "-"]
     res = run_ffmpeg(args, timeout=timeout, duration=duration, on_progress=on_progress)
@@ -329,7 +369,7 @@ def analyse(
         m = measured.get(p.name)
         # Digital silence measures -70 LUFS (the absolute gate) or -inf: there is
         # nothing to normalise.
-        if m is None or m["input_i"] <= -69.9 or m["input_tp"] == float("-inf"):
+        if m is None or m["input_i"] <= -69.9 or _peak(m) == float("-inf"):
             raise SilentInputError(p.name)
     return measured
 
@@ -369,11 +409,11 @@ def estimate_limiter_loss(
         tries = "".join(f"[x{j}_{k}]" for k in range(n))
         chain = g.trim_filters() + pre_filters(p) + [f"asplit={n + 1}"]
         parts.append(f"[s{j}]" + ",".join(chain) + f"[r{j}]{tries}")
-        parts.append(f"[r{j}]{caps.ebur128(label=f'r{j}', peak=False)}[mr{j}]")
+        parts.append(f"[r{j}]{caps.ebur128(label=f'r{j}', peak='none')}[mr{j}]")
         for k, step in enumerate(GAIN_STEPS):
             tried = Gain(g.gain_db + step, g.limit_db)
             chain = gain_chain(p, tried, rate=rate) + [f"aresample={rate}"]
-            meter = caps.ebur128(label=f"l{j}x{k}", peak=False)
+            meter = caps.ebur128(label=f"l{j}x{k}", peak="none")
             parts.append(f"[x{j}_{k}]" + ",".join(chain + [meter]) + f"[ml{j}_{k}]")
     args = ["-i", str(source), "-vn", "-filter_complex", ";".join(parts)]
     for j in range(len(limited)):
@@ -433,10 +473,14 @@ def render_audio(
     duration: float | None,
     timeout: float,
     on_progress: Callable[[float], None] | None = None,
+    peaks: dict[str, list[float]] | None = None,
 ) -> dict[str, Loudness]:
     """Render `outputs` ((profile, destination path) pairs) from `source`.
 
     Returns the loudness each written file measured (ffmpeg ebur128, true peak).
+    `peaks`, when given, is filled with the waveform peaks of each lossy profile
+    that asks for them (option `waveform_peaks`), read in the decode that measures
+    its file.
     """
     profiles = [p for p, _path in outputs]
     paths = {p.name: path for p, path in outputs}
@@ -485,7 +529,11 @@ def render_audio(
             elif g is not None and _metered_in_graph(p, g):
                 results[p.name] = _loudness(meters.get(p.name) or _NO_METER)
         lossy = [p for p in todo if _lossy(p)]
-        results.update(_measure_all([paths[p.name] for p in lossy], lossy, timeout))
+        found = _measure_all([paths[p.name] for p in lossy], lossy, timeout)
+        for name, (loud_out, peaks_out) in found.items():
+            results[name] = loud_out
+            if peaks is not None and peaks_out is not None:
+                peaks[name] = peaks_out
         retry = []
         for p in todo:
             if p.loudness is None:
@@ -507,18 +555,52 @@ def render_audio(
 
 def _measure_all(
     paths: list[Path], profiles: list[Profile], timeout: float
-) -> dict[str, Loudness]:
-    """Measure the written files side by side: each ffmpeg meter is one thread, and
-    the machine has more than one core."""
+) -> dict[str, tuple[Loudness, list[float] | None]]:
+    """Measure the written files side by side (each ffmpeg meter is one thread, and
+    the machine has more than one core), with the waveform peaks of the profiles
+    that ask for them."""
     from concurrent.futures import ThreadPoolExecutor
+
+    def one(item: tuple[Profile, Path]) -> tuple[Loudness, list[float] | None]:
+        p, path = item
+        buckets = p.options.get("waveform_peaks")
+        if not buckets:
+            return measure_loudness(path, timeout=timeout), None
+        return _measure_with_peaks(path, buckets=buckets, timeout=timeout)
 
     if not paths:
         return {}
     with ThreadPoolExecutor(
         max_workers=max(1, min(len(paths), os.cpu_count() or 1))
     ) as pool:
-        found = pool.map(lambda path: measure_loudness(path, timeout=timeout), paths)
-        return {p.name: loud for p, loud in zip(profiles, found, strict=True)}
+        found = pool.map(one, zip(profiles, paths, strict=True))
+        return {p.name: res for p, res in zip(profiles, found, strict=True)}
+
+
+def _measure_with_peaks(
+    path: Path, *, buckets: int, timeout: float
+) -> tuple[Loudness, list[float]]:
+    """`measure_loudness` and `waveform_peaks` in one decode of `path`: the peaks'
+    samples go to a scratch file beside it, read back in blocks."""
+    raw = path.with_name(f".{path.name}.peaks")
+    graph = (
+        f"[0:a:0]asplit=2[a][b];[a]{ffmpeg_capabilities().ebur128()}[m];"
+        f"[b]{_WAVEFORM_FILTERS}[w]"
+    )
+    try:
+        res = run_ffmpeg(
+            ["-i", str(path), "-filter_complex", graph]
+            + ["-map", "[m]", "-f", "null", "-", "-map", "[w]", "-f", "s16le"]
+            + [str(raw)],
+            timeout=timeout,
+        )
+        with open(raw, "rb") as f:
+            found = _peaks(f, buckets)
+    except FFmpegError as exc:
+        raise ProbeError("unreadable", str(exc)) from exc
+    finally:
+        raw.unlink(missing_ok=True)
+    return loudness_from_log(res.stderr), found
 
 
 _NO_METER = {"input_i": float("-inf"), "input_tp": float("-inf"), "input_lra": 0.0}
@@ -528,31 +610,46 @@ class SilentInputError(ValueError):
     """The audio is digital silence: there is nothing to normalise or air."""
 
 
+# What the waveform is read from: mono, 8 kHz, 16-bit.
+_WAVEFORM_FILTERS = (
+    "aformat=channel_layouts=mono,aresample=8000,aformat=sample_fmts=s16"
+)
+
+
 def waveform_peaks(path: Path, *, buckets: int, timeout: float) -> list[float]:
     """Peak amplitude (0..1) per bucket, for the web player's waveform.
 
     Decodes to 8 kHz mono and reads ffmpeg's stdout in chunks: memory stays small
-    whatever the file's length. Plain `array` rather than numpy: max/min over a
-    block run in C all the same, and a worker rendering sound then never loads
-    numpy (about 16 MB).
+    whatever the file's length. (A lossy audio rendition gets its peaks in the
+    decode that measures it, `_measure_with_peaks`.)
     """
     import subprocess
-    import sys
-    from array import array
 
     from .ffmpeg import ffmpeg_binary
 
     proc = subprocess.Popen(
         [ffmpeg_binary(), "-hide_banner", "-nostdin", "-v", "error", "-i", str(path)]
-        + ["-map", "0:a:0", "-ac", "1", "-ar", "8000", "-f", "s16le", "-"],
+        + ["-map", "0:a:0", "-af", _WAVEFORM_FILTERS, "-f", "s16le", "-"],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
     )
-    blocks: list[float] = []
     assert proc.stdout is not None
+    found = _peaks(proc.stdout, buckets)
+    proc.wait(timeout=timeout)
+    return found
+
+
+def _peaks(stream: BinaryIO, buckets: int) -> list[float]:
+    """Peaks of 16-bit 8 kHz mono samples read from `stream`, `buckets` of them at
+    most. Plain `array` rather than numpy: max/min over a block run in C all the
+    same, and a worker rendering sound then never loads numpy (about 16 MB)."""
+    import sys
+    from array import array
+
+    blocks: list[float] = []
     # 0.05 s blocks (400 samples), reduced to `buckets` at the end. Chunks are a
     # whole number of blocks, so only the last block can be short.
-    for chunk in iter(lambda: proc.stdout.read(800 * 64), b""):
+    for chunk in iter(lambda: stream.read(800 * 64), b""):
         samples = array("h")
         samples.frombytes(chunk[: len(chunk) - len(chunk) % 2])
         if sys.byteorder == "big":
@@ -560,7 +657,6 @@ def waveform_peaks(path: Path, *, buckets: int, timeout: float) -> list[float]:
         for i in range(0, len(samples), 400):
             block = samples[i : i + 400]
             blocks.append(max(max(block), -min(block)) / 32768.0)
-    proc.wait(timeout=timeout)
     if not blocks:
         return []
     per = max(1, len(blocks) // buckets + (1 if len(blocks) % buckets else 0))

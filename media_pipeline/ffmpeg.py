@@ -116,12 +116,13 @@ class Capabilities:
         m = re.match(r"ffmpeg version (\S+)", self.version)
         return m.group(1) if m else self.version
 
-    def ebur128(self, label: str = "", *, peak: bool = True) -> str:
+    def ebur128(self, label: str = "", *, peak: str = "true") -> str:
         """The ebur128 measuring filter (instance `label` for reading its summary
-        among others'), with per-frame logging off where the binary allows. The
-        true peak (4× oversampled) is left out where no one reads it."""
+        among others'), with per-frame logging off where the binary allows. `peak`
+        is "true" (4× oversampled, the costly part), "sample" or "none": the true
+        peak is measured only where someone reads it."""
         spec = f"ebur128@{label}" if label else "ebur128"
-        spec += "=peak=true" if peak else "=peak=none"
+        spec += f"=peak={peak}"
         if self.ebur128_framelog:
             spec += f":framelog={self.ebur128_framelog}"
         return spec

@@ -59,15 +59,19 @@ def render_all(
                 for p, _path in audio:
                     on_progress(p, frac)
 
+        peaks: dict[str, list[float]] = {}
         measured = render_audio(
             src.path,
             audio,
             duration=src.duration,
             timeout=timeout,
             on_progress=audio_progress,
+            peaks=peaks,
         )
         for p, path in audio:
             outputs[p.name] = Output(p, path, loudness=measured[p.name])
+            if p.name in peaks:
+                outputs[p.name].extra["peaks"] = peaks[p.name]
     for p, path in targets:
         if p.kind == "audio":
             continue
@@ -110,5 +114,5 @@ def _measure(out: Output, timeout: float) -> None:
     if out.loudness is None and info.has_audio and out.profile.loudness is not None:
         out.loudness = measure_loudness(out.path, timeout=timeout)
     buckets = out.profile.options.get("waveform_peaks")
-    if buckets:
+    if buckets and "peaks" not in out.extra:
         out.extra["peaks"] = waveform_peaks(out.path, buckets=buckets, timeout=timeout)

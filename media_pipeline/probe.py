@@ -304,7 +304,12 @@ def measure_loudness(path: str | Path, *, timeout: float = 3600) -> Loudness:
         )
     except FFmpegError as exc:
         raise ProbeError("unreadable", str(exc)) from exc
-    summary = res.stderr[res.stderr.rfind("Summary:") :]
+    return loudness_from_log(res.stderr)
+
+
+def loudness_from_log(stderr: str) -> Loudness:
+    """The figures of the last ebur128 summary in an ffmpeg log."""
+    summary = stderr[stderr.rfind("Summary:") :]
     vals = {}
     for key, rx in _EBUR128_RE.items():
         m = rx.search(summary)

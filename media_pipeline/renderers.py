@@ -7,21 +7,19 @@ for the job (size, poster frame, caption track, ...).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
 from pathlib import Path
 
 from .profiles import Profile
-from .slideshow import render_slideshow
 from .source import RenderError, Source
-from .stills import render_still
-from .video import render_video
 
-Renderer = Callable[..., dict]
-
-RENDERERS: dict[str, Renderer] = {
-    "still": render_still,
-    "video": render_video,
-    "slideshow": render_slideshow,
+# "module:function" in this package, imported on first use: stills load LittleCMS
+# and slideshows FreeType, which a process that only renders sound (or serves
+# pages) never needs in memory.
+RENDERERS: dict[str, str] = {
+    "still": "stills:render_still",
+    "video": "video:render_video",
+    "slideshow": "slideshow:render_slideshow",
 }
 
 
@@ -29,9 +27,10 @@ def render_for_kind(
     profile: Profile, src: Source, out: Path, *, timeout: float, on_progress=None
 ) -> dict:
     try:
-        renderer = RENDERERS[profile.kind]
+        module, name = RENDERERS[profile.kind].split(":")
     except KeyError:
         raise RenderError(
             "internal", f"no renderer for profile kind {profile.kind!r}"
         ) from None
+    renderer = getattr(importlib.import_module(f".{module}", __package__), name)
     return renderer(profile, src, out, timeout=timeout, on_progress=on_progress)
