@@ -4,8 +4,10 @@ with the public key served at /api/v1/keys."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import os
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,14 +38,29 @@ def _private_key(path: str) -> Ed25519PrivateKey:
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         )
-        # Exclusive create: two workers starting at once must not write two keys.
+        # Written whole under a name of its own, then published with link(),
+        # which fails if the key exists: two workers starting at once never write
+        # two keys, and none reads a key another is still writing (an exclusive
+        # create of the key itself let a second worker read it empty).
+        fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=".signing-", suffix=".tmp")
         try:
-            fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
             with os.fdopen(fd, "wb") as f:
                 f.write(pem)
+                f.flush()
+                os.fsync(f.fileno())
+            os.chmod(tmp, 0o600)
+            try:
+                os.link(tmp, p)
+            except FileExistsError:
+                pass
+            except OSError:
+                # A file system without hard links: rename is atomic too, though
+                # of two first starts at the same instant the later key wins.
+                if not p.exists():
+                    os.replace(tmp, p)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
     return serialization.load_pem_private_key(p.read_bytes(), password=None)
 
 
