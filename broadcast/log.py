@@ -48,14 +48,18 @@ _HASHED = (
 )
 
 
-def _canonical(event: DistributionEvent) -> bytes:
-    def norm(v):
-        # Datetimes in UTC, so a value read back from the database hashes the same.
-        if isinstance(v, datetime):
-            return v.astimezone(UTC).isoformat()
-        return v
+def _utc(v: datetime | None) -> str | None:
+    """A time as hashed (events and confirmation leaves alike): ISO 8601 in UTC,
+    so a value read back from the database hashes the same."""
+    return None if v is None else v.astimezone(UTC).isoformat()
 
-    body = {k: norm(getattr(event, k)) for k in _HASHED}
+
+def _canonical(event: DistributionEvent) -> bytes:
+    body = {
+        k: _utc(v) if isinstance(v, datetime) else v
+        for k in _HASHED
+        for v in (getattr(event, k),)
+    }
     return json.dumps(
         body, sort_keys=True, ensure_ascii=False, separators=(",", ":")
     ).encode()
@@ -278,10 +282,6 @@ def merkle_root(leaves: list[bytes]) -> str:
             paired.append(level[-1])
         level = paired
     return level[0].hex()
-
-
-def _utc(v: datetime | None) -> str | None:
-    return None if v is None else v.astimezone(UTC).isoformat()
 
 
 # The confirmation columns a batch's root covers, in leaf order. Not the actor's

@@ -719,7 +719,7 @@ def _record(items, station_ids, source, actor, actor_station):
                 )
                 problem = _status_problem(
                     airing, c.status, c.reason, aired_at, now
-                ) or _age_problem(airing, now, source, days)
+                ) or _age_problem(airing, source, days)
                 if problem:
                     results[n] = _reject(c, *problem)
                 else:
@@ -773,7 +773,7 @@ def _record(items, station_ids, source, actor, actor_station):
                     source,
                     now,
                     _clock_offset(c.client_now, now),
-                    _is_late(airing, now, days),
+                    _is_late(airing, days),
                     actor_id,
                     actor_station_id,
                     batch_of[station],
@@ -968,9 +968,8 @@ def _days(now: datetime, source: str = "") -> _Days:
     )
 
 
-def _age_problem(airing, now, source: str = "", days: _Days | None = None):
+def _age_problem(airing, source: str, days: _Days):
     """Too old to confirm: planned before the local day `confirm_days` ago."""
-    days = days or _days(now, source)
     if airing.planned_at >= days.oldest:
         return None
     if source == Confirmation.Source.IMPORT:
@@ -983,9 +982,9 @@ def _age_problem(airing, now, source: str = "", days: _Days | None = None):
     ) % {"n": days.days}
 
 
-def _is_late(airing, now, days: _Days | None = None) -> bool:
+def _is_late(airing, days: _Days) -> bool:
     """Confirmed on a later day than the one it was planned for."""
-    return airing.planned_at < (days or _days(now)).today
+    return airing.planned_at < days.today
 
 
 def _clock_offset(client_now: datetime | None, now: datetime) -> int | None:
