@@ -37,6 +37,7 @@ from typing import BinaryIO
 from .ffmpeg import FFmpegError, ffmpeg_capabilities, run_ffmpeg
 from .probe import Loudness, ProbeError, loudness_from_log, measure_loudness
 from .profiles import Profile
+from .source import RenderError
 
 # Silence over 1 s at either end is cut, leaving half a second. Found by
 # silencedetect in the analysis pass and cut with atrim in the render pass: no
@@ -100,7 +101,9 @@ class Gain:
     def corrected(self, p: Profile, out: Loudness) -> Gain:
         """The next try after an output measured `out`. When the limiter works,
         loudness rises slower than gain (it takes the peaks back), so the step is
-        divided by the slope seen so far: a secant step, 0.6 dB per dB to start."""
+        divided by the slope seen so far: a secant step, 0.6 dB per dB to start.
+        A step may be 12 dB: at 6, a spiky recording still 4 LU short after the
+        last pass was shipped that way (before failing was the rule)."""
         err = p.loudness - out.integrated
         if self.previous is not None and self.gain_db != self.previous[0]:
             slope = (out.integrated - self.previous[1]) / (
@@ -108,7 +111,7 @@ class Gain:
             )
         else:
             slope = 0.6 if self.limit_db is not None else 1.0
-        step = max(-6.0, min(6.0, err / min(1.0, max(0.2, slope))))
+        step = max(-12.0, min(12.0, err / min(1.0, max(0.2, slope))))
         limit = self.limit_db
         if out.true_peak is not None and out.true_peak > p.true_peak_max:
             # The encoder overshot: pull the limiter down by the overshoot.
@@ -142,7 +145,9 @@ def gain_chain(p: Profile, gain: Gain, *, rate: int) -> list[str]:
     if gain.limit_db is not None:
         # Without `latency` (ffmpeg 4.4) the sound is 2 ms late: harmless for air.
         latency = ":latency=true" if ffmpeg_capabilities().alimiter_latency else ""
-        limit = 10 ** (gain.limit_db / 20)
+        # alimiter takes a limit from 1/16 to 1 (−24 to 0 dB); a correction that
+        # would go past it leaves the output off target, and that fails the render.
+        limit = 10 ** (max(-24.0, min(0.0, gain.limit_db)) / 20)
         chain += [
             f"aresample={rate * (2 if _lossy(p) else 4)}",
             f"alimiter=limit={limit:.5f}:attack=2:release=60:level=false{latency}",
@@ -150,14 +155,34 @@ def gain_chain(p: Profile, gain: Gain, *, rate: int) -> list[str]:
     return chain
 
 
-def in_tolerance(p: Profile, out: Loudness) -> bool:
+def in_tolerance(p: Profile, out: Loudness, *, share: float = 0.6) -> bool:
+    """Whether a render hit its aim: by default inside 60 % of the tolerance, a
+    margin so that an independent meter agrees with ours."""
     if out.integrated is None:
         return False
-    # A margin inside the tolerance, so an independent meter agrees with ours.
-    ok = abs(out.integrated - p.loudness) <= p.loudness_tolerance * 0.6
+    ok = abs(out.integrated - p.loudness) <= p.loudness_tolerance * share
     if p.true_peak_max is not None and out.true_peak is not None:
         ok = ok and out.true_peak <= p.true_peak_max
     return ok
+
+
+def meets_target(p: Profile, out: Loudness) -> bool:
+    """Whether a written file may be kept: loudness within the profile's whole
+    tolerance, true peak under its ceiling (what the renders aim well inside)."""
+    return in_tolerance(p, out, share=1.0)
+
+
+def loudness_missed(p: Profile, out: Loudness, passes: int) -> RenderError:
+    """The error for an output still off its target after every correction: the job
+    fails with the figures rather than ship a file stations would air too loud or
+    too quiet."""
+    tp = f"{out.true_peak:.1f}" if out.true_peak is not None else "?"
+    ceiling = f", true peak ≤ {p.true_peak_max:g} dBTP" if p.true_peak_max else ""
+    return RenderError(
+        "loudness_missed",
+        f"{p.name}: {out.integrated:.1f} LUFS, true peak {tp} dBTP after {passes} "
+        f"passes; target {p.loudness:g} ± {p.loudness_tolerance:g} LUFS{ceiling}",
+    )
 
 
 # The graphs are written by hand, not with ffmpeg-python: each meter is read back
@@ -436,7 +461,10 @@ def estimate_limiter_loss(
 
 def _root(xs: list[float], ys: list[float]) -> float | None:
     """Where the piecewise-linear curve through (xs, ys) first rises through zero;
-    past the last point, extrapolated from the last segment (at most 6 dB). None
+    past the last point, extrapolated from the last segment (at most 18 dB: on
+    material whose loudness is mostly in spikes the limiter takes, like clicks or
+    plosives, the curve rises at half a dB per dB and the target lies far past the
+    tries; the render measures where it lands and corrects). None
     when the curve stops rising first: an overdriven limiter can make more gain
     quieter, and the render's measurement corrects from where it lands."""
     if any(y in (float("inf"), float("-inf")) for y in ys):
@@ -449,7 +477,7 @@ def _root(xs: list[float], ys: list[float]) -> float | None:
         if y1 >= 0:
             return x0 + (x1 - x0) * (-y0) / (y1 - y0)
     (x0, y0), (x1, y1) = (xs[-2], ys[-2]), (xs[-1], ys[-1])
-    return min(6.0, x1 + (x1 - x0) * (-y1) / (y1 - y0))
+    return min(18.0, x1 + (x1 - x0) * (-y1) / (y1 - y0))
 
 
 def _encode_args(p: Profile, label: str, out: Path) -> list[str]:
@@ -547,6 +575,9 @@ def render_audio(
         if not retry:
             break
         todo = retry
+    for p in loud:
+        if not meets_target(p, results[p.name]):
+            raise loudness_missed(p, results[p.name], passes=1 + MAX_CORRECTIONS)
     for p in profiles:
         if p.name not in results:
             results[p.name] = measure_loudness(paths[p.name], timeout=timeout)

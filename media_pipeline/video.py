@@ -19,6 +19,8 @@ from .audio import (
     estimate_limiter_loss,
     gain_chain,
     in_tolerance,
+    loudness_missed,
+    meets_target,
     pre_filters,
 )
 from .ffmpeg import FFmpegError, ffmpeg_capabilities, run_ffmpeg
@@ -251,6 +253,8 @@ def _settle_loudness(
         )
         fixed.replace(out)
         loud = measure_loudness(out, timeout=timeout)
+    if loud.integrated is not None and not meets_target(p, loud):
+        raise loudness_missed(p, loud, passes=1 + MAX_CORRECTIONS)
     return loud
 
 

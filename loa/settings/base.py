@@ -5,6 +5,7 @@ environment, so the same code runs embedded (SQLite, filesystem broker) and dist
 (PostgreSQL, Redis, many workers, shared media storage).
 """
 
+import importlib.util
 import json
 import os
 from datetime import timedelta
@@ -40,18 +41,20 @@ INSTALLED_APPS = [
     "exhibitions",
     "demo",
     "wagtail.contrib.forms",
-    "wagtail.contrib.redirects",
+    # These five, less Wagtail's content API (v3), which Loa does not serve and
+    # which would cost every process 29 MB (loa/wagtail_apps.py says why).
+    "loa.wagtail_apps.RedirectsConfig",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
-    "wagtail.snippets",
-    "wagtail.documents",
-    "wagtail.images",
+    "loa.wagtail_apps.SnippetsConfig",
+    "loa.wagtail_apps.DocumentsConfig",
+    "loa.wagtail_apps.ImagesConfig",
     "wagtail.search",
     "wagtail.admin",
-    "wagtail.locales",
+    "loa.wagtail_apps.LocalesConfig",
     "wagtail",
     "wagtailmedia",
     "axes",
@@ -416,7 +419,12 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # Offline and Vietnamese (issue 15). Provincial networks are often closed to the
 # internet: nothing a page loads may come from outside the server.
-INSTALLED_APPS += ["ninja"]  # the API docs' Swagger UI from local static files
+# The station API docs' Swagger UI from local static files: ninja's own template and
+# files, found without importing ninja (broadcast.api.OfflineSwagger says why it is
+# not an installed app).
+_NINJA_DIR = Path(importlib.util.find_spec("ninja").origin).parent
+TEMPLATES[0]["DIRS"].append(_NINJA_DIR / "templates")
+STATICFILES_DIRS.append(_NINJA_DIR / "static")
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # the admin shows local avatars, not Gravatar's
 # English dates day first (en-GB), not in the US order.
 FORMAT_MODULE_PATH = ["loa.formats"]

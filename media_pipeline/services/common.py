@@ -31,6 +31,10 @@ ERROR_MESSAGES = {
     "bad_captions": _("The captions file cannot be read as SRT or WebVTT."),
     "no_video": _("The file has no picture to make a video from."),
     "no_images": _("A slideshow needs at least one picture."),
+    "loudness_missed": _(
+        "The sound could not be brought to the stations' loudness standard. "
+        "Technical staff can see the measured figures in the log."
+    ),
     "internal": _("An unexpected error occurred. Technical staff have the details."),
 }
 

@@ -322,3 +322,29 @@ def test_iphone_heic_photo_is_accepted_and_rendered(upload, tmp_path):
     image = upload("IMG_0001.heic", src, model=LoaImage)
     assert image.ingest_status == "ready", image.probe
     assert image.jobs.get().status == "done"
+
+
+def test_every_error_code_the_pipeline_raises_has_its_own_message_in_vietnamese():
+    """An editor reads the message for a job's code; a code with none would read as
+    the generic "unexpected error"."""
+    import re
+    from pathlib import Path
+
+    from django.utils import translation
+
+    from media_pipeline.services.common import ERROR_MESSAGES
+
+    raised = set()
+    for path in Path("media_pipeline").rglob("*.py"):
+        raised |= set(
+            re.findall(
+                r"(?:RenderError|ProbeError)\(\s*\"([a-z_]+)\"", path.read_text()
+            )
+        )
+    assert "loudness_missed" in raised
+    assert raised <= set(ERROR_MESSAGES), raised - set(ERROR_MESSAGES)
+    for code in raised:
+        with translation.override("en"):
+            english = str(ERROR_MESSAGES[code])
+        with translation.override("vi"):
+            assert str(ERROR_MESSAGES[code]) != english, code

@@ -234,3 +234,23 @@ def test_speech_video_takes_three_reads_of_the_source_and_one_of_the_output(
     assert result.loudness.integrated == pytest.approx(
         pyloudnorm_lufs(out, tmp_path), abs=0.3
     )
+
+
+def test_board_video_whose_sound_cannot_reach_its_target_fails_with_the_figures(
+    tmp_path,
+):
+    """As for sound renditions: after the corrections, a video whose sound is still
+    off its loudness target fails the render instead of shipping."""
+    from dataclasses import replace
+
+    # −16 LUFS under a −20 dBTP ceiling: no sound is that loud with peaks that low.
+    impossible = replace(
+        get_profile("ebulletin-landscape"), true_peak_max=-20.0, true_peak_target=-20.5
+    )
+    src = video(tmp_path / "clip.mp4", seconds=2)
+    with pytest.raises(RenderError) as exc:
+        render_all(
+            Source(path=src, probe=probe(src)), [(impossible, tmp_path / "out.mp4")]
+        )
+    assert exc.value.code == "loudness_missed"
+    assert "ebulletin-landscape" in exc.value.detail and "-20" in exc.value.detail
