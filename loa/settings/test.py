@@ -12,8 +12,11 @@ SECRET_KEY = "loa-tests-only"
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-# Exported, so a worker process started by the integration tests shares the folder.
-_TMP = Path(os.environ.setdefault("LOA_TEST_VAR", tempfile.mkdtemp(prefix="loa-test-")))
+# Exported, so a worker process started by the integration tests shares the folder;
+# each pytest-xdist worker (`make test` runs two) gets a folder of its own in it.
+_TMP = Path(
+    os.environ.setdefault("LOA_TEST_VAR", tempfile.mkdtemp(prefix="loa-test-"))
+) / os.environ.get("PYTEST_XDIST_WORKER", "")
 MEDIA_ROOT = _TMP / "media"
 LOA_PRIVATE_ROOT = _TMP / "private"
 LOA_PACKAGE_ROOT = LOA_PRIVATE_ROOT / "packages"
