@@ -48,6 +48,24 @@ def cpu_timed(fn) -> tuple[float, float]:
     return wall, children_cpu() - cpu
 
 
+def paired_rounds(rounds: int, baseline, loa) -> tuple[tuple[float, float], ...]:
+    """`rounds` pairs, baseline then Loa (each called with the round's number): a
+    shared host's speed drifts by several per cent over minutes, and alternating
+    gives both sides the same drift. Returns ((wall, CPU) of the baseline, (wall,
+    CPU) of Loa), summed; prints each round's ratios."""
+    totals = [[0.0, 0.0], [0.0, 0.0]]
+    for r in range(rounds):
+        pair = [cpu_timed(lambda fn=fn, r=r: fn(r)) for fn in (baseline, loa)]
+        (bw, bc), (lw, lc) = pair
+        print(
+            f"round {r + 1}: ratio {lw / bw:.2f}, CPU ratio {lc / bc:.2f}", flush=True
+        )
+        for side, (w, c) in zip(totals, pair, strict=True):
+            side[0] += w
+            side[1] += c
+    return tuple(tuple(side) for side in totals)
+
+
 def transcode_cli(inputs: list[Path], profiles: list[str], out: Path) -> None:
     """The technicians' command, as a separate process (Django start-up included)."""
     args = [sys.executable, "manage.py", "transcode", *map(str, inputs)]

@@ -3,7 +3,7 @@
 WAV measured inside it, the MP3s measured after) against the naive way, three
 separate two-pass loudnorm runs of bare ffmpeg. Target ratio ≤ 0.30.
 
-`python -m bench.bench_media_audio [minutes]`
+`python -m bench.bench_media_audio [minutes] [rounds]`
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench._media import cpu_timed, ffmpeg, setup_django, transcode_cli
+from bench._media import ffmpeg, paired_rounds, setup_django, transcode_cli
 
 PROFILES = ["commune-loudspeaker", "district-fm", "web-audio"]
 
@@ -90,15 +90,24 @@ def naive_two_pass(src: Path, out_dir: Path) -> None:
         run_ffmpeg(args, timeout=3600)
 
 
-def main(minutes: float = 20.0) -> None:
+def main(minutes: float = 20.0, rounds: float = 2) -> None:
     setup_django()
     with tempfile.TemporaryDirectory(prefix="bench-audio-") as tmp:
         tmp = Path(tmp)
         src = speech_wav(tmp / "speech.wav", minutes)
-        (tmp / "naive").mkdir()
-        baseline, baseline_cpu = cpu_timed(lambda: naive_two_pass(src, tmp / "naive"))
-        loa, loa_cpu = cpu_timed(lambda: transcode_cli([src], PROFILES, tmp / "loa"))
-    print(f"source: {minutes:g} min speech-like WAV, 48 kHz stereo")
+
+        def naive(r: int) -> None:
+            (tmp / f"naive{r}").mkdir()
+            naive_two_pass(src, tmp / f"naive{r}")
+
+        (baseline, baseline_cpu), (loa, loa_cpu) = paired_rounds(
+            int(rounds),
+            naive,
+            lambda r: transcode_cli([src], PROFILES, tmp / f"loa{r}"),
+        )
+    print(
+        f"source: {minutes:g} min speech-like WAV, 48 kHz stereo, {int(rounds)} rounds"
+    )
     print(f"naive 3 × two-pass ffmpeg: {baseline:7.1f} s ({baseline_cpu:.1f} s CPU)")
     print(f"loa transcode (3 profiles, measured): {loa:7.1f} s ({loa_cpu:.1f} s CPU)")
     print(f"ratio loa / naive: {loa / baseline:.2f} (target ≤ 0.30)")
@@ -106,4 +115,4 @@ def main(minutes: float = 20.0) -> None:
 
 
 if __name__ == "__main__":
-    main(*(float(a) for a in sys.argv[1:2]))
+    main(*(float(a) for a in sys.argv[1:3]))

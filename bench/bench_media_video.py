@@ -2,7 +2,7 @@
 analysis, encode, output probed and measured) against bare ffmpeg running the same
 filters and encoder settings once. Target ratio ≤ 1.05.
 
-`python -m bench.bench_media_video [seconds]`
+`python -m bench.bench_media_video [seconds] [rounds]`
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench._media import cpu_timed, ffmpeg, setup_django, transcode_cli
+from bench._media import ffmpeg, paired_rounds, setup_django, transcode_cli
 
 
 def clip(path: Path, seconds: float) -> Path:
@@ -46,16 +46,17 @@ def bare_ffmpeg(src: Path, out: Path) -> None:
     )
 
 
-def main(seconds: float = 60.0) -> None:
+def main(seconds: float = 60.0, rounds: float = 2) -> None:
     setup_django()
     with tempfile.TemporaryDirectory(prefix="bench-video-") as tmp:
         tmp = Path(tmp)
         src = clip(tmp / "clip.mp4", seconds)
-        baseline, baseline_cpu = cpu_timed(lambda: bare_ffmpeg(src, tmp / "bare.mp4"))
-        loa, loa_cpu = cpu_timed(
-            lambda: transcode_cli([src], ["ebulletin-landscape"], tmp / "loa")
+        (baseline, baseline_cpu), (loa, loa_cpu) = paired_rounds(
+            int(rounds),
+            lambda r: bare_ffmpeg(src, tmp / f"bare{r}.mp4"),
+            lambda r: transcode_cli([src], ["ebulletin-landscape"], tmp / f"loa{r}"),
         )
-    print(f"source: {seconds:g} s 1920x1080 25 fps H.264 + AAC")
+    print(f"source: {seconds:g} s 1920x1080 25 fps H.264 + AAC, {int(rounds)} rounds")
     print(f"bare ffmpeg, same settings: {baseline:7.1f} s ({baseline_cpu:.1f} s CPU)")
     print(f"loa transcode ebulletin-landscape: {loa:7.1f} s ({loa_cpu:.1f} s CPU)")
     print(f"ratio loa / bare: {loa / baseline:.2f} (target ≤ 1.05)")
@@ -63,4 +64,4 @@ def main(seconds: float = 60.0) -> None:
 
 
 if __name__ == "__main__":
-    main(*(float(a) for a in sys.argv[1:2]))
+    main(*(float(a) for a in sys.argv[1:3]))
