@@ -23,6 +23,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -176,21 +177,33 @@ def capabilities(binary: str) -> Capabilities:
         version = _ask(binary, "-version").splitlines()[0].strip()
         if not version.startswith("ffmpeg version"):
             return Capabilities(version=version, error=f"{binary} is not ffmpeg")
-        ebur128 = _option_names(_ask(binary, "-h", "filter=ebur128"))
-        framelog = ebur128.get("framelog")
+        # The other questions at once: each run is mostly ffmpeg loading its
+        # libraries, and asking one after another cost a CLI run or a worker's
+        # start about half a second.
+        questions = {
+            "ebur128": ("-h", "filter=ebur128"),
+            "encoders": ("-encoders",),
+            "filters": ("-filters",),
+            "muxers": ("-muxers",),
+            "alimiter": ("-h", "filter=alimiter"),
+            "long": ("-h", "long"),
+        }
+        with ThreadPoolExecutor(max_workers=len(questions)) as pool:
+            pending = {k: pool.submit(_ask, binary, *a) for k, a in questions.items()}
+            answers = {k: f.result() for k, f in pending.items()}
+        framelog = _option_names(answers["ebur128"]).get("framelog")
         return Capabilities(
             version=version,
-            encoders=_listing(_ask(binary, "-encoders")),
-            filters=_listing(_ask(binary, "-filters")),
-            muxers=_listing(_ask(binary, "-muxers")),
+            encoders=_listing(answers["encoders"]),
+            filters=_listing(answers["filters"]),
+            muxers=_listing(answers["muxers"]),
             ebur128_framelog=(
                 None
                 if framelog is None
                 else next((v for v in ("quiet", "verbose") if v in framelog), None)
             ),
-            alimiter_latency="latency"
-            in _option_names(_ask(binary, "-h", "filter=alimiter")),
-            fps_mode=bool(re.search(r"^-fps_mode", _ask(binary, "-h", "long"), re.M)),
+            alimiter_latency="latency" in _option_names(answers["alimiter"]),
+            fps_mode=bool(re.search(r"^-fps_mode", answers["long"], re.M)),
         )
     except (OSError, subprocess.SubprocessError, IndexError) as exc:
         return Capabilities(error=f"{binary} cannot be run ({exc})")
