@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from .audio import Gain, analyse, gain_chain, pre_filters
-from .ffmpeg import ffmpeg_binary, run_ffmpeg
+from .audio import Gain, analyse
+from .ffmpeg import ffmpeg_binary
 from .fonts import vietnamese_font
 from .probe import probe
 from .profiles import Profile
 from .source import RenderError, Source
 from .stills import open_image, to_srgb
-from .video import encoder_args
+from .video import encoder_args, replace_sound
 
 if TYPE_CHECKING:
     # Imported where a slideshow is made: a worker rendering only sound or video
@@ -128,15 +128,6 @@ def _mux_narration(
     if not info.has_audio:
         raise RenderError("no_streams", "the narration has no sound")
     measured = analyse(narration, [p], duration=info.duration, timeout=timeout)
-    rate = p.sample_rate or 48000
     gain = Gain.from_measurement(p, measured[p.name])
-    chain = pre_filters(p) + gain_chain(p, gain, rate=rate) + [f"aresample={rate}"]
     # The pictures set the length; narration longer than them is cut.
-    run_ffmpeg(
-        ["-i", str(video), "-i", str(narration)]
-        + ["-filter_complex", f"[1:a:0]{','.join(chain)}[a]"]
-        + ["-map", "0:v:0", "-map", "[a]", "-c:v", "copy", "-c:a", "aac"]
-        + ["-b:a", p.bitrate or "128k", "-ar", str(rate), "-shortest"]
-        + ["-movflags", "+faststart", "-map_metadata", "-1", str(out)],
-        timeout=timeout,
-    )
+    replace_sound(p, gain, picture=video, sound=narration, out=out, timeout=timeout)

@@ -200,9 +200,7 @@ def _render_video(p, src, out, work, timeout, on_progress) -> dict:
         [gain] = estimate_limiter_loss(
             src.path, [p], {p.name: gain}, duration=src.duration, timeout=timeout
         ).values()
-        rate = p.sample_rate or 48000
-        chain = pre_filters(p) + gain_chain(p, gain, rate=rate) + [f"aresample={rate}"]
-        graphs.append(f"[0:a:0]{','.join(chain)}[a]")
+        graphs.append(f"[0:a:0]{sound_chain(p, gain)}[a]")
     args = ["-i", str(src.path)]
     for graph in graphs:
         args += ["-filter_complex", graph]
@@ -240,22 +238,42 @@ def _settle_loudness(
         if loud.integrated is None or in_tolerance(p, loud):
             break
         gain = gain.corrected(p, loud)
-        rate = p.sample_rate or 48000
-        chain = pre_filters(p) + gain_chain(p, gain, rate=rate) + [f"aresample={rate}"]
         fixed = work / f"fixed{out.suffix}"
-        run_ffmpeg(
-            ["-i", str(out), "-i", str(src.path)]
-            + ["-filter_complex", f"[1:a:0]{','.join(chain)}[a]"]
-            + ["-map", "0:v:0", "-map", "[a]", "-c:v", "copy", "-c:a", "aac"]
-            + ["-b:a", p.bitrate or "128k", "-ar", str(rate), "-shortest"]
-            + ["-map_metadata", "-1", "-movflags", "+faststart", str(fixed)],
-            timeout=timeout,
-        )
+        replace_sound(p, gain, picture=out, sound=src.path, out=fixed, timeout=timeout)
         fixed.replace(out)
         loud = measure_loudness(out, timeout=timeout)
     if loud.integrated is not None and not meets_target(p, loud):
         raise loudness_missed(p, loud, passes=1 + MAX_CORRECTIONS)
     return loud
+
+
+def sound_chain(p: Profile, gain: Gain) -> str:
+    """The sound filters of a video profile: its own, the gain and limiter found
+    for this source, and the output rate."""
+    rate = p.sample_rate or 48000
+    return ",".join(
+        pre_filters(p) + gain_chain(p, gain, rate=rate) + [f"aresample={rate}"]
+    )
+
+
+def replace_sound(
+    p: Profile, gain: Gain, *, picture: Path, sound: Path, out: Path, timeout: float
+) -> None:
+    """`picture`'s video stream copied, not re-encoded, with the first sound stream
+    of `sound` through the profile's chain; the shorter of the two sets the length.
+    Used to redo only the sound of a rendition and to lay narration under slides.
+
+    By hand rather than with ffmpeg-python, like every graph here: the chain is
+    profile data, filter strings ("highpass=f=120") that ffmpeg-python would have to
+    take apart into arguments only to escape and join them again."""
+    run_ffmpeg(
+        ["-i", str(picture), "-i", str(sound)]
+        + ["-filter_complex", f"[1:a:0]{sound_chain(p, gain)}[a]"]
+        + ["-map", "0:v:0", "-map", "[a]", "-c:v", "copy", "-c:a", "aac"]
+        + ["-b:a", p.bitrate or "128k", "-ar", str(p.sample_rate or 48000)]
+        + ["-shortest", "-map_metadata", "-1", "-movflags", "+faststart", str(out)],
+        timeout=timeout,
+    )
 
 
 def poster_frame(video: Path, out: Path, *, at: float, timeout: float) -> Path:

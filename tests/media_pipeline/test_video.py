@@ -254,3 +254,45 @@ def test_board_video_whose_sound_cannot_reach_its_target_fails_with_the_figures(
         )
     assert exc.value.code == "loudness_missed"
     assert "ebulletin-landscape" in exc.value.detail and "-20" in exc.value.detail
+
+
+def _picture_md5(path) -> str:
+    """MD5 of the video stream's packets, as stored (no decode)."""
+    import subprocess
+
+    from media_pipeline.ffmpeg import ffmpeg_binary
+
+    out = subprocess.run(
+        [ffmpeg_binary(), "-v", "error", "-i", str(path), "-map", "0:v:0"]
+        + ["-c", "copy", "-f", "md5", "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return out.stdout.strip()
+
+
+def test_replacing_the_sound_copies_the_picture_and_normalises_the_new_sound(
+    tmp_path,
+):
+    """The sound-only redo and the slideshow's narration share one run: the picture
+    is copied packet for packet, the new sound reaches the profile's loudness, and
+    the shorter of the two sets the length."""
+    from media_pipeline.audio import Gain, analyse
+    from media_pipeline.video import replace_sound
+
+    from ..media import sine_wav
+
+    p = get_profile("ebulletin-landscape")
+    board, _ = render(video(tmp_path / "clip.mp4", seconds=3), p.name, tmp_path)
+    quiet = sine_wav(tmp_path / "voice.wav", seconds=5, volume_db=-35)
+    gain = Gain.from_measurement(p, analyse(quiet, [p], duration=5, timeout=60)[p.name])
+    out = tmp_path / "resounded.mp4"
+
+    replace_sound(p, gain, picture=board, sound=quiet, out=out, timeout=60)
+
+    assert _picture_md5(out) == _picture_md5(board)
+    assert abs(pyloudnorm_lufs(out, tmp_path) - p.loudness) <= p.loudness_tolerance
+    assert true_peak(out) <= p.true_peak_max
+    assert probe(out).duration == pytest.approx(probe(board).duration, abs=0.1)
+    assert mp4_top_boxes(out).index("moov") < mp4_top_boxes(out).index("mdat")
