@@ -22,6 +22,12 @@ what goes to its encoder (or, made by a plain gain, known from the analysis), so
 it is never decoded again; MP3s are measured once written, as their encoder moves
 true peak. Only an output that still missed its target is re-rendered, with the
 measured error corrected.
+
+Every graph here is written by hand, not with ffmpeg-python (which the design
+names): each meter is read back from stderr by its instance label ("ebur128@p0"),
+which ffmpeg-python cannot give a filter (it names filters itself,
+"Parsed_ebur128_3", in an order of its own), and the profiles' filters are data,
+strings ffmpeg-python would have to take apart only to escape and join again.
 """
 
 from __future__ import annotations
@@ -185,9 +191,6 @@ def loudness_missed(p: Profile, out: Loudness, passes: int) -> RenderError:
     )
 
 
-# The graphs are written by hand, not with ffmpeg-python: each meter is read back
-# from stderr by its instance label ("ebur128@p0"), which ffmpeg-python cannot give
-# a filter (it names filters itself, "Parsed_ebur128_3", in an order of its own).
 def _analysis_chains(profiles: list[Profile]) -> tuple[list[list[str]], list[int]]:
     """The distinct filter chains to measure, and which one each profile reads.
     Profiles with the same filters (district FM and web: none) share one meter:
