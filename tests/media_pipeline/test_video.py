@@ -19,6 +19,7 @@ from .inspect import (
     pyloudnorm_lufs,
     true_peak,
     video_line,
+    video_packets_md5,
 )
 from .samples import srt, video, vtt
 
@@ -256,22 +257,6 @@ def test_board_video_whose_sound_cannot_reach_its_target_fails_with_the_figures(
     assert "ebulletin-landscape" in exc.value.detail and "-20" in exc.value.detail
 
 
-def _picture_md5(path) -> str:
-    """MD5 of the video stream's packets, as stored (no decode)."""
-    import subprocess
-
-    from media_pipeline.ffmpeg import ffmpeg_binary
-
-    out = subprocess.run(
-        [ffmpeg_binary(), "-v", "error", "-i", str(path), "-map", "0:v:0"]
-        + ["-c", "copy", "-f", "md5", "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return out.stdout.strip()
-
-
 def test_replacing_the_sound_copies_the_picture_and_normalises_the_new_sound(
     tmp_path,
 ):
@@ -291,7 +276,7 @@ def test_replacing_the_sound_copies_the_picture_and_normalises_the_new_sound(
 
     replace_sound(p, gain, picture=board, sound=quiet, out=out, timeout=60)
 
-    assert _picture_md5(out) == _picture_md5(board)
+    assert video_packets_md5(out) == video_packets_md5(board)
     assert abs(pyloudnorm_lufs(out, tmp_path) - p.loudness) <= p.loudness_tolerance
     assert true_peak(out) <= p.true_peak_max
     assert probe(out).duration == pytest.approx(probe(board).duration, abs=0.1)
